@@ -1,0 +1,307 @@
+"""Specialised likelihood and score of the (1, o, 1) GARCH/GJR/EGARCH models (Numba).
+
+The general kernel :func:`riskkit._kernels.garch.vol_loglik` handles any orders
+(p, o, q) and ARMAX means, and so keeps the full n x k derivative history of the
+variance recursion. For the common case (p = q = 1, o <= 1, no MA terms, at most
+one mean regressor -- a constant or zero mean) the recursions of the variance and
+of its derivatives are first order, so they run here on a handful of scalars in a
+single pass: no per-observation arrays beyond the outputs, no inner loops over
+lags, and the distribution constants hoisted out of the loop
+(:func:`riskkit._kernels.garch_dist.dist_consts`). The result is identical (to
+rounding) to the general kernel, which stays the reference implementation.
+
+Parameter layout (as in :mod:`riskkit._kernels.garch`)::
+
+    theta = [ b (kx = 0 or 1) | omega | alpha | gamma (o = 0 or 1) | beta | shape (kd) ]
+
+with ``eps_t = y_t - b x_t``. ``mode``: 0 log-likelihood only, 1 also the summed
+gradient, 2 also the per-observation scores (``scores`` is n x k).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from riskkit._jit import jit, register_warmup
+from riskkit._kernels.garch_dist import dist_consts, dist_eval
+
+SQRT2_OV_PI = math.sqrt(2.0 / math.pi)
+H_MAX = 700.0  # same EGARCH guard as riskkit._kernels.garch
+
+
+@jit
+def fast_eligible(nma: int, p: int, o: int, q: int, kx: int) -> bool:
+    """Whether :func:`loglik11` can evaluate this model."""
+    return nma == 0 and p == 1 and q == 1 and o <= 1 and kx <= 1
+
+
+@jit
+def loglik11(
+    theta: np.ndarray,
+    y: np.ndarray,
+    x: np.ndarray,
+    vol: int,
+    o: int,
+    dist: int,
+    init: int,
+    bc_fixed: float,
+    mode: int,
+    grad: np.ndarray,
+    scores: np.ndarray,
+    sigma2: np.ndarray,
+    eps: np.ndarray,
+) -> float:
+    """Log-likelihood of the (1, o, 1) model; fills ``grad`` (mode >= 1), ``scores`` (mode 2),
+    ``sigma2`` and ``eps``. Returns ``-inf`` when a variance is not positive and finite
+    (``grad`` is then zero)."""
+    n = y.shape[0]
+    k = theta.shape[0]
+    kx = x.shape[1]
+    kd = k - (kx + 3 + o)
+    ia = kx + 1
+    ib = kx + 2 + o
+    p0 = theta[k - kd] if kd >= 1 else 0.0
+    p1 = theta[k - kd + 1] if kd >= 2 else 0.0
+    b = theta[0] if kx == 1 else 0.0
+    omega = theta[kx]
+    alpha = theta[ia]
+    gamma = theta[kx + 2] if o == 1 else 0.0
+    beta = theta[ib]
+    for i in range(k):
+        grad[i] = 0.0
+    cst = dist_consts(dist, p0, p1)
+    # residuals and the start value (fixed, or mean eps^2 with its mu-derivative)
+    s_e2 = 0.0
+    s_ex = 0.0
+    for t in range(n):
+        xt = x[t, 0] if kx == 1 else 0.0
+        e = y[t] - b * xt
+        eps[t] = e
+        s_e2 += e * e
+        s_ex += e * xt
+    if init == 0:
+        bc = bc_fixed
+        dbc = 0.0
+    else:
+        bc = s_e2 / n
+        dbc = -2.0 * s_ex / n
+    if not (bc > 0.0) or not math.isfinite(bc):
+        return -np.inf
+    want = mode >= 1
+    ll = 0.0
+    # derivative state of s2 (GARCH) or h = log s2 (EGARCH) w.r.t. b, omega, alpha, gamma, beta
+    d_b = 0.0
+    d_om = 0.0
+    d_a = 0.0
+    d_g = 0.0
+    d_be = 0.0
+    g_b = 0.0
+    g_om = 0.0
+    g_a = 0.0
+    g_g = 0.0
+    g_be = 0.0
+    g_0 = 0.0
+    g_1 = 0.0
+    if vol == 0:
+        s_prev = 0.0
+        # sum of log s2 as the log of running products (one log per ~dozens of
+        # observations instead of one per observation), flushed before over/underflow
+        prod = 1.0
+        logsum = 0.0
+        for t in range(n):
+            if t == 0:
+                s = omega + (alpha + 0.5 * gamma + beta) * bc
+                if want:
+                    d_b = (alpha + 0.5 * gamma + beta) * dbc
+                    d_om = 1.0
+                    d_a = bc
+                    d_g = 0.5 * bc
+                    d_be = bc
+            else:
+                e = eps[t - 1]
+                e2 = e * e
+                ag = alpha + gamma if e < 0.0 else alpha
+                s = omega + ag * e2 + beta * s_prev
+                if want:
+                    xl = x[t - 1, 0] if kx == 1 else 0.0
+                    d_b = -2.0 * ag * e * xl + beta * d_b
+                    d_om = 1.0 + beta * d_om
+                    d_a = e2 + beta * d_a
+                    if o == 1:
+                        d_g = (e2 if e < 0.0 else 0.0) + beta * d_g
+                    d_be = s_prev + beta * d_be
+            if not (s > 0.0) or not math.isfinite(s):
+                for i in range(k):
+                    grad[i] = 0.0
+                return -np.inf
+            sigma2[t] = s
+            s_prev = s
+            if 1e-150 < s < 1e150:
+                prod *= s
+                if not (1e-150 < prod < 1e150):
+                    logsum += math.log(prod)
+                    prod = 1.0
+            else:
+                logsum += math.log(s)
+            inv_s = 1.0 / s
+            isd = math.sqrt(inv_s)
+            z = eps[t] * isd
+            logf, gz, gd0, gd1 = dist_eval(z, dist, p0, p1, cst)
+            ll += logf
+            if want:
+                w = (-0.5 * gz * z - 0.5) * inv_s
+                xt = x[t, 0] if kx == 1 else 0.0
+                sc_b = w * d_b - gz * xt * isd
+                sc_om = w * d_om
+                sc_a = w * d_a
+                sc_g = w * d_g
+                sc_be = w * d_be
+                g_b += sc_b
+                g_om += sc_om
+                g_a += sc_a
+                g_g += sc_g
+                g_be += sc_be
+                g_0 += gd0
+                g_1 += gd1
+                if mode == 2:
+                    _store(scores, t, kx, o, kd, sc_b, sc_om, sc_a, sc_g, sc_be, gd0, gd1)
+        ll -= 0.5 * (logsum + math.log(prod))
+    else:
+        hbc = math.log(bc)
+        h_prev = 0.0
+        z_prev = 0.0
+        # dz of the previous observation
+        z_b = 0.0
+        z_om = 0.0
+        z_a = 0.0
+        z_g = 0.0
+        z_be = 0.0
+        for t in range(n):
+            if t == 0:
+                hh = omega + beta * hbc
+                if want:
+                    d_b = beta * dbc / bc
+                    d_om = 1.0
+                    d_a = 0.0
+                    d_g = 0.0
+                    d_be = hbc
+            else:
+                az = abs(z_prev)
+                hh = omega + alpha * (az - SQRT2_OV_PI) + gamma * z_prev + beta * h_prev
+                if want:
+                    coef = (alpha if z_prev >= 0.0 else -alpha) + gamma
+                    d_b = coef * z_b + beta * d_b
+                    d_om = 1.0 + coef * z_om + beta * d_om
+                    d_a = (az - SQRT2_OV_PI) + coef * z_a + beta * d_a
+                    if o == 1:
+                        d_g = z_prev + coef * z_g + beta * d_g
+                    d_be = h_prev + coef * z_be + beta * d_be
+            if not math.isfinite(hh):
+                for i in range(k):
+                    grad[i] = 0.0
+                return -np.inf
+            h = hh if hh < H_MAX else H_MAX
+            if h < -H_MAX:
+                h = -H_MAX
+            isd = math.exp(-0.5 * h)  # 1 / sigma_t (the exp is on the recursion's critical path)
+            sigma2[t] = math.exp(h)
+            z = eps[t] * isd
+            logf, gz, gd0, gd1 = dist_eval(z, dist, p0, p1, cst)
+            ll += logf - 0.5 * h
+            if want:
+                dlh = -0.5 * gz * z - 0.5
+                xt = x[t, 0] if kx == 1 else 0.0
+                sc_b = dlh * d_b - gz * xt * isd
+                sc_om = dlh * d_om
+                sc_a = dlh * d_a
+                sc_g = dlh * d_g
+                sc_be = dlh * d_be
+                hz = -0.5 * z
+                z_b = hz * d_b - xt * isd
+                z_om = hz * d_om
+                z_a = hz * d_a
+                z_g = hz * d_g
+                z_be = hz * d_be
+                g_b += sc_b
+                g_om += sc_om
+                g_a += sc_a
+                g_g += sc_g
+                g_be += sc_be
+                g_0 += gd0
+                g_1 += gd1
+                if mode == 2:
+                    _store(scores, t, kx, o, kd, sc_b, sc_om, sc_a, sc_g, sc_be, gd0, gd1)
+            h_prev = h
+            z_prev = z
+    if want:
+        if kx == 1:
+            grad[0] = g_b
+        grad[kx] = g_om
+        grad[ia] = g_a
+        if o == 1:
+            grad[kx + 2] = g_g
+        grad[ib] = g_be
+        if kd >= 1:
+            grad[ib + 1] = g_0
+        if kd >= 2:
+            grad[ib + 2] = g_1
+    return ll
+
+
+@jit
+def _store(
+    scores: np.ndarray,
+    t: int,
+    kx: int,
+    o: int,
+    kd: int,
+    sc_b: float,
+    sc_om: float,
+    sc_a: float,
+    sc_g: float,
+    sc_be: float,
+    gd0: float,
+    gd1: float,
+) -> None:
+    row = scores[t]
+    if kx == 1:
+        row[0] = sc_b
+    row[kx] = sc_om
+    row[kx + 1] = sc_a
+    if o == 1:
+        row[kx + 2] = sc_g
+    ib = kx + 2 + o
+    row[ib] = sc_be
+    if kd >= 1:
+        row[ib + 1] = gd0
+    if kd >= 2:
+        row[ib + 2] = gd1
+
+
+@register_warmup
+def _warmup() -> None:
+    rng = np.random.default_rng(0)
+    y = rng.standard_normal(20)
+    x = np.ones((20, 1))
+    for vol, th in (
+        (0, np.array([0.0, 0.1, 0.1, 0.05, 0.8])),
+        (1, np.array([0.0, 0.0, 0.1, -0.05, 0.9])),
+    ):
+        for mode in (0, 1, 2):
+            loglik11(
+                th,
+                y,
+                x,
+                vol,
+                1,
+                0,
+                0,
+                1.0,
+                mode,
+                np.zeros(5),
+                np.zeros((20, 5)),
+                np.empty(20),
+                np.empty(20),
+            )
