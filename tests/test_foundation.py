@@ -187,3 +187,19 @@ def test_disable_jit_runs_plain_python():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "-0.918939"
+
+
+def test_readme_front_door_matches_ci():
+    """The README's first code block is what CI runs: install, test, main job."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text()
+    block = readme.split("```bash", 1)[1].split("```", 1)[0]
+    commands = [line.split("#", 1)[0].strip() for line in block.strip().splitlines()]
+    assert len(commands) == 3, commands
+    install, test, main_job = commands
+    ci = (root / ".ci" / "run").read_text()
+    assert f"python -m pip install {install.split('install ', 1)[1]}" in ci
+    assert any(line.split("#", 1)[0].strip() == test for line in ci.splitlines())
+    assert main_job.startswith("riskkit backtest sp500")

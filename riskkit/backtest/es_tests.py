@@ -55,7 +55,8 @@ def _t_stats(x: np.ndarray) -> np.ndarray:
     s = x.std(axis=-1, ddof=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         t = m / (s / math.sqrt(k))
-    return np.where(s > 0, t, np.sign(m) * np.inf)
+    constant = np.where(m == 0.0, 0.0, np.copysign(np.inf, m))
+    return np.where(s > 0, t, constant)
 
 
 def mcneil_frey(
