@@ -6,7 +6,9 @@ compilation options live in one place:
 * ``cache=True`` so compiled code is reused across processes,
 * ``nogil=True`` so a thread pool can run kernels in parallel,
 * ``error_model="numpy"`` (division by zero gives inf/nan, as in numpy),
-* no ``fastmath``: it would let the compiler assume no NaN and break NaN checks.
+* no ``fastmath`` by default: ``nnan``/``ninf`` would let the compiler assume no NaN
+  and break NaN checks. A kernel may opt in to ``fastmath={"reassoc"}`` alone (NaN
+  checks keep working) where it says why, as the quantile-regression interior point does.
 
 Compilation is lazy (no signatures are given), so ``import riskkit`` compiles
 nothing. Setting ``RISKKIT_DISABLE_JIT=1`` returns the undecorated Python
@@ -51,6 +53,10 @@ def kernel_modules() -> list[str]:
 
 def jit(func: F | None = None, **overrides: Any) -> Any:
     """Compile ``func`` with riskkit's Numba options (usable as ``@jit`` or ``@jit(...)``)."""
+
+    fastmath = overrides.get("fastmath", False)
+    if fastmath is True or (fastmath and set(fastmath) - {"reassoc"}):
+        raise ValueError(f"riskkit kernels allow fastmath={{'reassoc'}} at most, got {fastmath!r}")
 
     def decorate(f: F) -> F:
         if JIT_DISABLED:

@@ -203,3 +203,13 @@ def test_readme_front_door_matches_ci():
     assert f"python -m pip install {install.split('install ', 1)[1]}" in ci
     assert any(line.split("#", 1)[0].strip() == test for line in ci.splitlines())
     assert main_job.startswith("riskkit backtest sp500")
+
+
+def test_jit_refuses_fastmath_flags_that_break_nan_checks():
+    from riskkit._jit import jit
+
+    with pytest.raises(ValueError, match="fastmath"):
+        jit(fastmath=True)
+    with pytest.raises(ValueError, match="fastmath"):
+        jit(fastmath={"reassoc", "nnan"})
+    assert callable(jit(fastmath={"reassoc"}))

@@ -43,6 +43,7 @@ Status codes: 0 optimal, 1 iteration limit, 2 singular basis, 3 cycling.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -141,161 +142,234 @@ def _inverse(A: np.ndarray) -> tuple[np.ndarray, bool]:
     return inv, True
 
 
-@jit
-def _normal_step(
-    X: np.ndarray,
-    x: np.ndarray,
-    s: np.ndarray,
+# The interior point works on the transposed design XT (p x n, C-contiguous) so that
+# every O(n) loop runs over contiguous memory and vectorises. It is compiled with
+# fastmath "reassoc" only (no "nnan"/"ninf": NaN checks keep working), which lets
+# LLVM vectorise its sums; that changes their rounding, harmless here because the
+# interior point only locates the optimal face and the answer is the exact vertex
+# certified by the simplex below (compiled without any fastmath flag).
+_IP_OPTIONS: dict[str, Any] = {"fastmath": {"reassoc"}}
+
+
+@jit(**_IP_OPTIONS)
+def _newton_direction(
+    XT: np.ndarray,
+    Q: np.ndarray,
+    d: np.ndarray,
+    ix: np.ndarray,
+    isl: np.ndarray,
     z: np.ndarray,
     w: np.ndarray,
     rp: np.ndarray,
     rd: np.ndarray,
     rxz: np.ndarray,
     rsw: np.ndarray,
-    Q: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """One Newton direction for the bounded LP, given Q = X' D X (already formed)."""
-    n, p = X.shape
+    t: np.ndarray,
+    aty: np.ndarray,
+    dx: np.ndarray,
+    dz: np.ndarray,
+    dw: np.ndarray,
+) -> np.ndarray:
+    """Newton direction of the bounded LP; fills dx (ds = -dx), dz, dw and returns dy.
+
+    ``Q = X' D X`` with ``D = diag(d)``, ``d = 1 / (z/x + w/s)``; ``ix = 1/x``, ``isl = 1/s``.
+    Normal equations: ``Q dy = rp + X't`` with ``t = d (rd - rxz/x + rsw/s)``.
+    """
+    p, n = XT.shape
+    for i in range(n):
+        t[i] = d[i] * (rd[i] - rxz[i] * ix[i] + rsw[i] * isl[i])
     rhs = rp.copy()
-    t = np.empty(n)
-    for i in range(n):
-        d = 1.0 / (z[i] / x[i] + w[i] / s[i])
-        t[i] = d * (rd[i] - rxz[i] / x[i] + rsw[i] / s[i])
-        for k in range(p):
-            rhs[k] += X[i, k] * t[i]
+    for k in range(p):
+        row = XT[k]
+        acc = 0.0
+        for i in range(n):
+            acc += row[i] * t[i]
+        rhs[k] += acc
     dy = _cholesky_solve(Q, rhs)
-    dx = np.empty(n)
-    ds = np.empty(n)
-    dz = np.empty(n)
-    dw = np.empty(n)
+    aty[:] = 0.0
+    for k in range(p):
+        row = XT[k]
+        v = dy[k]
+        for i in range(n):
+            aty[i] += row[i] * v
     for i in range(n):
-        d = 1.0 / (z[i] / x[i] + w[i] / s[i])
-        aty = 0.0
-        for k in range(p):
-            aty += X[i, k] * dy[k]
-        dx[i] = d * aty - t[i]
-        ds[i] = -dx[i]
-        dz[i] = (rxz[i] - z[i] * dx[i]) / x[i]
-        dw[i] = (rsw[i] - w[i] * ds[i]) / s[i]
-    return dx, ds, dz, dw, dy
+        dxi = d[i] * aty[i] - t[i]
+        dx[i] = dxi
+        dz[i] = (rxz[i] - z[i] * dxi) * ix[i]
+        dw[i] = (rsw[i] + w[i] * dxi) * isl[i]
+    return dy
 
 
-@jit
-def _max_step(v: np.ndarray, dv: np.ndarray, u: np.ndarray, du: np.ndarray) -> float:
-    a = 1e300
-    for i in range(v.shape[0]):
-        if dv[i] < 0.0:
-            a = min(a, -v[i] / dv[i])
-        if du[i] < 0.0:
-            a = min(a, -u[i] / du[i])
-    return a
+@jit(**_IP_OPTIONS)
+def _max_step(iv: np.ndarray, dv: np.ndarray, iu: np.ndarray, du: np.ndarray) -> float:
+    """Largest a with v + a dv >= 0 and u + a du >= 0, given ``iv = 1/v``, ``iu = 1/u`` (> 0).
+
+    ``1/a = max_i max(-dv_i / v_i, -du_i / u_i, 0)``: products instead of divisions,
+    kept in 8 interleaved partial maxima so that the loop vectorises (a max reduction
+    over a single accumulator does not without the "nnan" flag).
+    """
+    n = iv.shape[0]
+    acc = np.zeros(8)
+    nb = n // 8
+    for blk in range(nb):
+        for lane in range(8):
+            i = 8 * blk + lane
+            r1 = -dv[i] * iv[i]
+            r2 = -du[i] * iu[i]
+            r = r1 if r1 > r2 else r2
+            acc[lane] = r if r > acc[lane] else acc[lane]
+    m = 0.0
+    for lane in range(8):
+        m = acc[lane] if acc[lane] > m else m
+    for i in range(8 * nb, n):
+        r1 = -dv[i] * iv[i]
+        r2 = -du[i] * iu[i]
+        r = r1 if r1 > r2 else r2
+        m = r if r > m else m
+    return 1.0 / m if m > 0.0 else 1e300
 
 
-@jit
+@jit(**_IP_OPTIONS)
+def _dot_rows(XT: np.ndarray, v: np.ndarray, out: np.ndarray) -> None:
+    """out[k] = sum_i XT[k, i] v[i]."""
+    p, n = XT.shape
+    for k in range(p):
+        row = XT[k]
+        acc = 0.0
+        for i in range(n):
+            acc += row[i] * v[i]
+        out[k] = acc
+
+
+@jit(**_IP_OPTIONS)
+def _gram(XT: np.ndarray, d: np.ndarray, Q: np.ndarray, tmp: np.ndarray) -> None:
+    """Q = X' diag(d) X (lower triangle computed, mirrored)."""
+    p, n = XT.shape
+    for k in range(p):
+        rowk = XT[k]
+        for i in range(n):
+            tmp[i] = d[i] * rowk[i]
+        for m in range(k + 1):
+            rowm = XT[m]
+            acc = 0.0
+            for i in range(n):
+                acc += tmp[i] * rowm[i]
+            Q[k, m] = acc
+            Q[m, k] = acc
+
+
+@jit(**_IP_OPTIONS)
 def rq_interior(
     X: np.ndarray, y: np.ndarray, tau: float, tol: float, maxit: int
 ) -> tuple[np.ndarray, np.ndarray, int, bool]:
-    """Frisch-Newton interior point; returns (beta, dual a, iterations, converged)."""
+    """Frisch-Newton interior point; returns (beta, dual a, iterations, converged).
+
+    Mehrotra predictor-corrector on ``max y'a s.t. X'a = (1 - tau) X'1, 0 <= a <= 1``
+    (Portnoy & Koenker 1997): primal ``x = a``, slack ``s = 1 - x``, dual slacks
+    ``z`` (for ``x >= 0``) and ``w`` (for ``s >= 0``), dual variables ``yd = -beta``.
+    """
     n, p = X.shape
-    # primal x = a in [0, 1], slack s = 1 - a; duals z (for a >= 0), w (for s >= 0)
+    XT = np.ascontiguousarray(X.T)
     x = np.full(n, 1.0 - tau)
     s = np.full(n, tau)
-    b = np.zeros(p)
-    for i in range(n):
-        for k in range(p):
-            b[k] += (1.0 - tau) * X[i, k]
+    ones = np.ones(n)
+    b = np.empty(p)
+    _dot_rows(XT, ones, b)
+    for k in range(p):
+        b[k] *= 1.0 - tau
     c = -y
     # dual start: least squares, so that X'y_d ~ c
-    Q = np.zeros((p, p))
-    xc = np.zeros(p)
-    for i in range(n):
-        for k in range(p):
-            xc[k] += X[i, k] * c[i]
-            for m in range(k + 1):
-                Q[k, m] += X[i, k] * X[i, m]
-    for k in range(p):
-        for m in range(k):
-            Q[m, k] = Q[k, m]
+    Q = np.empty((p, p))
+    xc = np.empty(p)
+    _gram(XT, ones, Q, np.empty(n))
+    _dot_rows(XT, c, xc)
     yd = _cholesky_solve(Q, xc)
-    r = np.empty(n)
+    aty = np.zeros(n)
+    for k in range(p):
+        v = yd[k]
+        for i in range(n):
+            aty[i] += XT[k, i] * v
     scale = 0.0
     for i in range(n):
-        t = c[i]
-        for k in range(p):
-            t -= X[i, k] * yd[k]
-        r[i] = t
-        scale += abs(t)
+        scale += abs(c[i] - aty[i])
     scale = scale / n + 1e-12
     z = np.empty(n)
     w = np.empty(n)
     for i in range(n):
-        z[i] = max(r[i], 0.0) + 0.5 * scale
-        w[i] = max(-r[i], 0.0) + 0.5 * scale
-    rp = np.zeros(p)
-    rd = np.zeros(n)
+        r = c[i] - aty[i]
+        z[i] = max(r, 0.0) + 0.5 * scale
+        w[i] = max(-r, 0.0) + 0.5 * scale
+    rp = np.empty(p)
+    rd = np.empty(n)
     rxz = np.empty(n)
     rsw = np.empty(n)
+    d = np.empty(n)
+    ix = np.empty(n)
+    isl = np.empty(n)
+    iz = np.empty(n)
+    iw = np.empty(n)
+    mdx = np.empty(n)
+    t = np.empty(n)
+    dx = np.empty(n)
+    dz = np.empty(n)
+    dw = np.empty(n)
     converged = False
     it = 0
-    ynorm = 0.0
-    for i in range(n):
-        ynorm += abs(y[i])
     while it < maxit:
         it += 1
-        # residuals
+        # residuals rp = b - X'x, rd = c - X yd - z + w; duality gap
+        _dot_rows(XT, x, rp)
         for k in range(p):
-            rp[k] = b[k]
-        for i in range(n):
-            aty = 0.0
-            for k in range(p):
-                rp[k] -= X[i, k] * x[i]
-                aty += X[i, k] * yd[k]
-            rd[i] = c[i] - aty - z[i] + w[i]
+            rp[k] = b[k] - rp[k]
+        aty[:] = 0.0
+        for k in range(p):
+            row = XT[k]
+            v = yd[k]
+            for i in range(n):
+                aty[i] += row[i] * v
         gap = 0.0
-        for i in range(n):
-            gap += x[i] * z[i] + s[i] * w[i]
         pobj = 0.0
         for i in range(n):
+            rd[i] = c[i] - aty[i] - z[i] + w[i]
+            gap += x[i] * z[i] + s[i] * w[i]
             pobj += c[i] * x[i]
         if gap < tol * (1.0 + abs(pobj)) and it > 1:
             converged = True
             break
-        # Q = X' D X
-        for k in range(p):
-            for m in range(p):
-                Q[k, m] = 0.0
         for i in range(n):
-            d = 1.0 / (z[i] / x[i] + w[i] / s[i])
-            for k in range(p):
-                v = d * X[i, k]
-                for m in range(k + 1):
-                    Q[k, m] += v * X[i, m]
-        for k in range(p):
-            for m in range(k):
-                Q[m, k] = Q[k, m]
-        # predictor
+            ix[i] = 1.0 / x[i]
+            isl[i] = 1.0 / s[i]
+            d[i] = 1.0 / (z[i] * ix[i] + w[i] * isl[i])
+            iz[i] = 1.0 / z[i]
+            iw[i] = 1.0 / w[i]
+        _gram(XT, d, Q, t)
+        # predictor (affine scaling)
         for i in range(n):
             rxz[i] = -x[i] * z[i]
             rsw[i] = -s[i] * w[i]
-        dx, ds, dz, dw, dy = _normal_step(X, x, s, z, w, rp, rd, rxz, rsw, Q)
-        ap = min(1.0, _max_step(x, dx, s, ds))
-        ad = min(1.0, _max_step(z, dz, w, dw))
+        _newton_direction(XT, Q, d, ix, isl, z, w, rp, rd, rxz, rsw, t, aty, dx, dz, dw)
+        for i in range(n):
+            mdx[i] = -dx[i]
+        ap = min(1.0, _max_step(ix, dx, isl, mdx))
+        ad = min(1.0, _max_step(iz, dz, iw, dw))
         mu_aff = 0.0
         for i in range(n):
             mu_aff += (x[i] + ap * dx[i]) * (z[i] + ad * dz[i])
-            mu_aff += (s[i] + ap * ds[i]) * (w[i] + ad * dw[i])
+            mu_aff += (s[i] - ap * dx[i]) * (w[i] + ad * dw[i])
         sigma = (mu_aff / gap) ** 3
         mu = sigma * gap / (2.0 * n)
-        # corrector
+        # corrector (ds = -dx)
         for i in range(n):
             rxz[i] = -x[i] * z[i] + mu - dx[i] * dz[i]
-            rsw[i] = -s[i] * w[i] + mu - ds[i] * dw[i]
-        dx, ds, dz, dw, dy = _normal_step(X, x, s, z, w, rp, rd, rxz, rsw, Q)
-        ap = min(1.0, 0.99995 * _max_step(x, dx, s, ds))
-        ad = min(1.0, 0.99995 * _max_step(z, dz, w, dw))
+            rsw[i] = -s[i] * w[i] + mu + dx[i] * dw[i]
+        dy = _newton_direction(XT, Q, d, ix, isl, z, w, rp, rd, rxz, rsw, t, aty, dx, dz, dw)
+        for i in range(n):
+            mdx[i] = -dx[i]
+        ap = min(1.0, 0.99995 * _max_step(ix, dx, isl, mdx))
+        ad = min(1.0, 0.99995 * _max_step(iz, dz, iw, dw))
         for i in range(n):
             x[i] += ap * dx[i]
-            s[i] += ap * ds[i]
+            s[i] -= ap * dx[i]
             z[i] += ad * dz[i]
             w[i] += ad * dw[i]
         for k in range(p):

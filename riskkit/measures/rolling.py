@@ -3,7 +3,8 @@
 A rolling statistic indexed at t uses the rows ``t - window + 1 .. t`` (data up to and
 including t, like :meth:`pandas.DataFrame.rolling`); it is NOT a forecast for t (shift it
 by one row for that). Historical VaR/ES, expectiles and EVaR run in one compiled pass per
-column in O(n log n) (a Fenwick tree over ranks, see :mod:`riskkit._kernels.rolling`);
+column in O(n log n) (a buffer of the window's smallest values for small tails, else a
+Fenwick tree over ranks, see :mod:`riskkit._kernels.rolling`);
 the normal method uses rolling moments in a kernel. The other methods (t, skewt,
 cornish_fisher, evt, kernel) refit the unconditional estimator on every window in a
 Python loop: correct but slow.
@@ -21,10 +22,14 @@ from scipy.special import ndtri
 
 from riskkit._exceptions import InputError
 from riskkit._kernels.rolling import (
+    VAR_ONLY,
+    WITH_ES,
+    WITH_MOMENTS,
     argsort_columns,
     rolling_expectile,
     rolling_historical,
     rolling_moments,
+    tail_size,
 )
 from riskkit._pandas import Meta, rewrap_like, unwrap
 from riskkit._validation import (
@@ -40,6 +45,12 @@ from riskkit.measures._api import MIN_OBS, call_method, resolve_method
 from riskkit.measures.evar import FITTED, EVaRResult, _check_match, expectile_es, matched_tau
 
 __all__ = ["Rolling", "rolling"]
+
+# "no argsort": the historical kernel ranks a column itself if it ever needs to
+_NO_ORDER = np.empty((0, 0), dtype=np.int64)
+# n_jobs=None starts one thread per this many values at most: below it, starting threads and
+# splitting and joining the arrays cost more than the parallel kernels save
+_VALUES_PER_THREAD = 500_000
 
 
 def rolling(
@@ -66,7 +77,9 @@ def rolling(
         valid values (as pandas does). Infinite values always raise.
     n_jobs : int, optional
         Threads over which the columns of a DataFrame are split (the compiled kernels
-        release the GIL); default: the number of CPUs. ``1`` runs serially.
+        release the GIL). Default: the number of CPUs, but at most one thread per 500,000
+        values (smaller inputs run serially: threads would cost more than they save).
+        ``1`` runs serially.
 
     Returns
     -------
@@ -84,11 +97,12 @@ def rolling(
     for a scalar level, ``(n, L)``/``(n, m, L)`` for ``L`` levels.
 
     Methods: ``historical`` (same quantile rule as :func:`riskkit.var`), expectiles and
-    empirical EVaR run in compiled O(n log n) kernels; ``normal`` uses compiled rolling
-    moments and gives NaN for windows with fewer than 2 values; ``t``, ``skewt``,
-    ``cornish_fisher``, ``evt`` and ``kernel`` refit the unconditional estimator on each
-    window in a Python loop (slow) and raise :class:`riskkit.InputError` on a window the
-    method cannot handle (e.g. a constant window), naming the window's end.
+    empirical EVaR run in compiled O(n log n) kernels (historical VaR/ES at small ``alpha``
+    in O(1) per row typically, from a buffer of the window's smallest values); ``normal``
+    uses compiled rolling moments and gives NaN for windows with fewer than 2 values;
+    ``t``, ``skewt``, ``cornish_fisher``, ``evt`` and ``kernel`` refit the unconditional
+    estimator on each window in a Python loop (slow) and raise :class:`riskkit.InputError`
+    on a window the method cannot handle (e.g. a constant window), naming the window's end.
 
     Examples
     --------
@@ -113,6 +127,8 @@ class Rolling:
         n_jobs: int | None = None,
     ) -> None:
         nan_policy = check_nan_policy(nan_policy)
+        # default: as many threads as CPUs, but only for inputs large enough to gain
+        self._auto_jobs = n_jobs is None
         if n_jobs is None:
             self.n_jobs = os.cpu_count() or 1
         else:
@@ -126,10 +142,14 @@ class Rolling:
         if meta.is_pandas:
             check_index(meta.index, "x")
         names = list(meta.columns) if meta.kind == "frame" else [None] * values.shape[1]
+        all_finite = bool(np.isfinite(values).all())  # the common case: one vectorised check
         for j in range(values.shape[1]):
             col = values[:, j]
-            check_finite(col, "x", nan_policy, index=meta.index, column=names[j])
-            valid = int(np.sum(~np.isnan(col)))
+            if all_finite:
+                valid = col.shape[0]
+            else:
+                check_finite(col, "x", nan_policy, index=meta.index, column=names[j])
+                valid = int(np.sum(~np.isnan(col)))
             if valid < self.min_periods:
                 where = "x" if names[j] is None else f"x[{names[j]!r}]"
                 raise InputError(
@@ -166,7 +186,9 @@ class Rolling:
     def expectile(self, tau: Any = 0.05) -> Any:
         """Rolling exact tau-expectile in return units (see :func:`riskkit.expectile`)."""
         taus, is_scalar = check_levels(tau, "tau")
-        out = self._by_columns(rolling_expectile, True, self.window, self.min_periods, taus)
+        out = self._by_columns(
+            rolling_expectile, self._order(), self.window, self.min_periods, taus
+        )
         return self._wrap(out, taus, is_scalar, "tau")
 
     def evar(
@@ -203,19 +225,17 @@ class Rolling:
             if label != "empirical":
                 taus = np.array([matched_tau(float(a), match) for a in alphas])
         if label == "empirical":
-            v, _, tv, mean = self._by_columns(
-                rolling_historical, True, self.window, self.min_periods, alphas, True
-            )
+            v, _, tv, mean = self._historical(alphas, WITH_MOMENTS)
             ev = v
             e = -v
         else:
-            e = self._by_columns(rolling_expectile, True, self.window, self.min_periods, taus)
+            e = self._by_columns(
+                rolling_expectile, self._order(), self.window, self.min_periods, taus
+            )
             ev = -e
             tv = np.broadcast_to(taus, e.shape).copy()
             tv[np.isnan(e)] = np.nan
-            _, _, _, mean = self._by_columns(
-                rolling_historical, True, self.window, self.min_periods, alphas[:1], True
-            )
+            _, _, _, mean = self._historical(alphas[:1], WITH_MOMENTS)
         esv = expectile_es(e, tv, alphas, mean[:, :, None])
         out = self._wrap(ev, alphas, is_scalar, "alpha")
         if not return_tau:
@@ -229,18 +249,34 @@ class Rolling:
         )
 
     # -- internals ----------------------------------------------------------------------
-    def _by_columns(self, kernel: Any, with_order: bool, *args: Any) -> Any:
-        """Run a column-wise kernel, splitting the columns over ``n_jobs`` threads."""
+    def _historical(self, alphas: np.ndarray, outputs: int) -> Any:
+        """The historical kernel's ``(var, es, lpm_tau, mean)`` (``outputs`` as the kernel
+        takes it); the columns are ranked (argsort) here only when the tail is too deep for
+        the kernel's tail buffer."""
+        if tail_size(self.window, alphas, outputs >= WITH_ES) > 0:
+            order = _NO_ORDER
+        else:
+            order = self._order()
+        return self._by_columns(
+            rolling_historical, order, self.window, self.min_periods, alphas, outputs, True
+        )
+
+    def _by_columns(self, kernel: Any, order: np.ndarray | None, *args: Any) -> Any:
+        """Run a column-wise kernel (with the argsort ``order`` as its second argument unless
+        None; an empty order is passed as is), splitting the columns over ``n_jobs`` threads."""
         x = self._x
-        order = self._order() if with_order else None
         workers = min(self.n_jobs, x.shape[1])
+        if self._auto_jobs:
+            workers = min(workers, max(1, x.size // _VALUES_PER_THREAD))
         if workers <= 1:
-            return kernel(x, order, *args) if with_order else kernel(x, *args)
+            return kernel(x, *args) if order is None else kernel(x, order, *args)
 
         def run(cols: np.ndarray) -> Any:
             xs = np.ascontiguousarray(x[:, cols])
             if order is None:
                 return kernel(xs, *args)
+            if order.shape[0] == 0:
+                return kernel(xs, order, *args)
             return kernel(xs, np.ascontiguousarray(order[cols]), *args)
 
         groups = np.array_split(np.arange(x.shape[1]), workers)
@@ -256,11 +292,9 @@ class Rolling:
         fn = resolve_method(method, options)
         levels, is_scalar = check_levels(alpha, "alpha")
         if method == "historical":
-            v, e, _, _ = self._by_columns(
-                rolling_historical, True, self.window, self.min_periods, levels, need_es
-            )
+            v, e, _, _ = self._historical(levels, WITH_ES if need_es else VAR_ONLY)
         elif method == "normal":
-            mean, sd = self._by_columns(rolling_moments, False, self.window, self.min_periods)
+            mean, sd = self._by_columns(rolling_moments, None, self.window, self.min_periods)
             z = ndtri(levels)
             phi = np.exp(-0.5 * z * z) / np.sqrt(2.0 * np.pi)
             v = -(mean[:, :, None] + sd[:, :, None] * z)
@@ -298,8 +332,16 @@ class Rolling:
 def wrap_rolling(
     meta: Meta, values: np.ndarray, levels: np.ndarray, is_scalar: bool, name: str
 ) -> Any:
-    """Put a (n, m, L) array of rolling results into the caller's container."""
+    """Put a (n, m, L) array of rolling results into the caller's container.
+
+    ``values`` must be a fresh array (the caller's object is never shared): a DataFrame
+    result takes it over without a copy.
+    """
     if is_scalar:
+        if meta.kind == "frame":
+            return pd.DataFrame(
+                values[:, :, 0], index=meta.index.copy(), columns=meta.columns.copy(), copy=False
+            )
         return rewrap_like(meta, values[:, :, 0])
     lev = pd.Index(np.asarray(levels, dtype=np.float64), name=name)
     if meta.kind == "series":

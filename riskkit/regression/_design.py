@@ -74,6 +74,7 @@ def prepare_design(
     weights: Any = None,
     nan_policy: str = "raise",
     min_obs: int | None = None,
+    rank_check: bool = True,
 ) -> Design:
     """Validate ``y`` (1-D), ``X`` (2-D, 1-D or ``None``) and ``weights``.
 
@@ -81,7 +82,9 @@ def prepare_design(
     NaN/inf per ``nan_policy`` (``"omit"`` drops incomplete rows), non-negative
     finite weights (rows of weight zero are dropped), at least ``min_obs``
     (default ``p + 1``) rows, and a design of full column rank (the error names
-    the first collinear column).
+    the first collinear column). ``rank_check=False`` leaves the rank check to a
+    caller that already forms a Gram matrix of the design (it must then call
+    :func:`check_rank` itself).
     """
     nan_policy = check_nan_policy(nan_policy)
     if not isinstance(fit_intercept, (bool, np.bool_)):
@@ -125,6 +128,8 @@ def prepare_design(
     if w is not None:
         arrays.append(("weights", w[:, None]))
     for what, arr in arrays:
+        if np.isfinite(arr).all():
+            continue  # the usual case in one pass; the checks below locate the bad row
         bad_inf = np.isinf(arr)
         if bad_inf.any():
             pos = int(np.argmax(bad_inf.any(axis=1)))
@@ -148,7 +153,10 @@ def prepare_design(
         w = None if w is None else w[keep]
         index = None if index is None else index[keep]
     if fit_intercept:
-        Xv = np.column_stack([np.ones(yv.shape[0]), Xv])
+        Xc = np.empty((Xv.shape[0], Xv.shape[1] + 1))
+        Xc[:, 0] = 1.0
+        Xc[:, 1:] = Xv
+        Xv = Xc
         names = [CONST, *names]
     p = Xv.shape[1]
     need = p + 1 if min_obs is None else int(min_obs)
@@ -157,7 +165,8 @@ def prepare_design(
             f"y has {yv.shape[0]} usable observations; a regression on {p} columns needs at "
             f"least {need}"
         )
-    check_rank(Xv, names)
+    if rank_check:
+        check_rank(Xv, names)
     return Design(
         y=np.ascontiguousarray(yv, dtype=np.float64),
         X=np.ascontiguousarray(Xv, dtype=np.float64),
@@ -173,15 +182,17 @@ def _where(index: pd.Index | None, pos: int) -> str:
     return f"{pos}" if index is None else f"{pos} (index {index[pos]!r})"
 
 
-def check_rank(X: np.ndarray, names: Sequence[str]) -> None:
+def check_rank(X: np.ndarray, names: Sequence[str], gram: np.ndarray | None = None) -> None:
     """Raise :class:`InputError` naming the first column that is (numerically) a linear
     combination of the previous ones, or identically zero.
 
     Uses the Cholesky factor of the unit-diagonal Gram matrix: ``L_jj^2`` is the squared
     distance of (normalised) column j from the span of the previous columns; below
     ``1e-12`` (a correlation within 1e-12 of perfect) the design counts as rank-deficient.
+    ``gram`` may pass ``X'X`` (or the Gram matrix of X with rescaled columns, which has
+    the same unit-diagonal form) when the caller has it already.
     """
-    G = X.T @ X
+    G = X.T @ X if gram is None else gram
     d = np.sqrt(np.diag(G))
     p = X.shape[1]
     for j in range(p):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import stats
+from scipy import special, stats
 
 from riskkit._kernels import quantreg_fit as _k
 
@@ -33,12 +33,14 @@ def bandwidth(tau: float, n: int, kind: str = "hall-sheather", alpha: float = 0.
     Bofinger (1975): ``h = n^{-1/5} (4.5 phi(x0)^4 / (2 x0^2 + 1)^2)^{1/5}``, with
     ``x0 = Phi^{-1}(tau)`` (Koenker 2005, eq. 3.20-3.21).
     """
-    x0 = stats.norm.ppf(tau)
-    f0 = stats.norm.pdf(x0)
+    # special.ndtri is what stats.norm.ppf evaluates, without the ~50 us of
+    # argument checking per scalar call of a scipy.stats distribution
+    x0 = float(special.ndtri(tau))
+    f0 = math.exp(-0.5 * x0 * x0) / math.sqrt(2.0 * math.pi)
     if kind == "hall-sheather":
         return float(
             n ** (-1.0 / 3.0)
-            * stats.norm.ppf(1.0 - alpha / 2.0) ** (2.0 / 3.0)
+            * float(special.ndtri(1.0 - alpha / 2.0)) ** (2.0 / 3.0)
             * ((1.5 * f0**2) / (2.0 * x0**2 + 1.0)) ** (1.0 / 3.0)
         )
     return float(n**-0.2 * ((4.5 * f0**4) / (2.0 * x0**2 + 1.0) ** 2) ** 0.2)
@@ -53,7 +55,8 @@ def _sandwich(X: np.ndarray, f: np.ndarray, tau: float) -> np.ndarray:
 
 
 def _fit_one(X: np.ndarray, y: np.ndarray, tau: float, h0: np.ndarray) -> np.ndarray:
-    beta, _h, _status = _k.rq_fit(X, y, tau, h0, True, 20 * X.shape[1] + 20, IP_TOL, IP_MAXIT)
+    warm = X.shape[0] < _k.WARM_MAX_N  # else a fresh solve is cheaper than the pivots
+    beta, _h, _status = _k.rq_fit(X, y, tau, h0, warm, 20 * X.shape[1] + 20, IP_TOL, IP_MAXIT)
     return np.asarray(beta)
 
 
@@ -105,9 +108,16 @@ def cov_ker(
 
 
 def cov_iid(
-    X: np.ndarray, y: np.ndarray, tau: float, beta: np.ndarray, kind: str = "hall-sheather"
+    X: np.ndarray,
+    y: np.ndarray,
+    tau: float,
+    beta: np.ndarray,
+    kind: str = "hall-sheather",
+    gram: np.ndarray | None = None,
 ) -> np.ndarray:
     """Koenker & Bassett (1978) iid covariance ``s^2 tau(1-tau) (X'X)^{-1}``.
+
+    ``gram`` may pass ``X'X`` when the caller has it already.
 
     Notes
     -----
@@ -120,20 +130,17 @@ def cov_iid(
     pz = int((np.abs(resid) < SQRT_EPS).sum())
     hh = max(p + 1, math.ceil(n * bandwidth(tau, n, kind)))
     ir = np.arange(pz + 1, min(hh + pz + 1, n) + 1)
-    a = np.abs(resid)
-    last = int(ir[-1])
-    if last < n:
-        # only the `last` smallest |residuals| are needed
-        part = np.argpartition(a, last - 1)[:last]
-        first = part[np.argsort(a[part], kind="stable")]
-    else:
-        first = np.argsort(a, kind="stable")
-    ord_resid = np.sort(resid[first][ir - 1])
+    # the `last` smallest |residuals| (stable order), as np.argsort(|r|, "stable")[:last]
+    smallest = _k.smallest_abs(resid, int(ir[-1]))
+    ord_resid = np.sort(smallest[ir - 1])
     xt = ir / (n - p)
-    Z = np.ascontiguousarray(np.column_stack([np.ones(xt.size), xt]))
-    B, _H, _S = _k.rq_fit_many(Z, np.ascontiguousarray(ord_resid), np.array([0.5]), IP_TOL, 200)
+    Z = np.empty((xt.size, 2))
+    Z[:, 0] = 1.0
+    Z[:, 1] = xt
+    B, _H, _S = _k.rq_fit_many(Z, ord_resid, np.array([0.5]), IP_TOL, 200)
     sparsity = float(B[0, 1])
-    return sparsity**2 * tau * (1.0 - tau) * np.linalg.inv(X.T @ X)
+    G = X.T @ X if gram is None else gram
+    return sparsity**2 * tau * (1.0 - tau) * np.linalg.inv(G)
 
 
 def cov_boot(

@@ -28,7 +28,7 @@ from riskkit._validation import (
     check_probability,
 )
 from riskkit.regression import qr_inference as _inf
-from riskkit.regression._design import Design, prepare_design, prepare_new_X
+from riskkit.regression._design import Design, check_rank, prepare_design, prepare_new_X
 
 __all__ = ["QuantReg", "QuantRegResult", "check_loss"]
 
@@ -319,24 +319,42 @@ class QuantReg:
         bw = check_choice(self.bandwidth, "bandwidth", BANDWIDTHS)
         alpha_ci = check_probability(self.alpha_ci, "alpha_ci")
         n_boot = check_int(self.n_boot, "n_boot", minimum=2)
-        rng = as_generator(self.seed)
+        # only the bootstrap draws random numbers; building a Generator from OS entropy
+        # costs ~0.1 ms, so other methods only check the type of ``seed``
+        _check_seed(self.seed)
+        rng = as_generator(self.seed) if se == "boot" else None
+        # the rank check runs in _fit, on the Gram matrix the standardisation forms
         d = prepare_design(
-            y, X, fit_intercept=self.fit_intercept, weights=weights, nan_policy=self.nan_policy
+            y,
+            X,
+            fit_intercept=self.fit_intercept,
+            weights=weights,
+            nan_policy=self.nan_policy,
+            rank_check=False,
         )
         return _fit(d, taus, scalar, se, bw, alpha_ci, n_boot, rng)
 
 
-def _standardise(d: Design) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
-    """Scaled, weighted problem: Xs = W X / sx, ys = W y / sy."""
-    sy = float(np.std(d.y))
-    if not np.isfinite(sy) or sy == 0.0:
-        sy = float(np.max(np.abs(d.y))) or 1.0
-    sx = np.std(d.X, axis=0)
-    sx[sx == 0.0] = 1.0
-    w = np.ones(d.n) if d.weights is None else d.weights
-    Xs = np.ascontiguousarray(d.X / sx * w[:, None])
-    ys = np.ascontiguousarray(d.y / sy * w)
-    return Xs, ys, sy, sx
+def _check_seed(seed: Any) -> None:
+    """Validate ``seed`` as :func:`as_generator` does, without building a Generator."""
+    if seed is None or isinstance(seed, np.random.Generator):
+        return
+    if isinstance(seed, (int, np.integer)) and not isinstance(seed, (bool, np.bool_)):
+        return
+    as_generator(seed)  # raises the standard InputError
+
+
+def _standardise(d: Design) -> tuple[np.ndarray, np.ndarray, float, np.ndarray, np.ndarray]:
+    """Scaled, weighted problem Xs = W X / sx, ys = W y / sy, and G = Xs'Xs.
+
+    Also checks the rank of the design: without weights on G (rescaling columns leaves
+    the unit-diagonal Gram matrix of the check unchanged), with weights on X'X itself.
+    """
+    w = np.empty(0) if d.weights is None else d.weights
+    Xs, ys, sy, sx = _k.standardise(d.X, d.y, w)
+    G = Xs.T @ Xs
+    check_rank(d.X, d.names, gram=G if d.weights is None else None)
+    return Xs, ys, float(sy), sx, G
 
 
 def _fit(
@@ -347,9 +365,9 @@ def _fit(
     bw: str,
     alpha_ci: float,
     n_boot: int,
-    rng: np.random.Generator,
+    rng: np.random.Generator | None,
 ) -> QuantRegResult:
-    Xs, ys, sy, sx = _standardise(d)
+    Xs, ys, sy, sx, gram = _standardise(d)
     order = np.argsort(taus)
     Bs, H, S = _k.rq_fit_many(Xs, ys, np.ascontiguousarray(taus[order]), _inf.IP_TOL, 200)
     k, p = taus.size, d.p
@@ -376,10 +394,11 @@ def _fit(
             if n_bad:
                 notes.append(f"tau={tau:g}: {n_bad} non-positive density estimates set to zero")
         elif se == "iid":
-            c = _inf.cov_iid(Xs, ys, tau, coef_s[j], bw)
+            c = _inf.cov_iid(Xs, ys, tau, coef_s[j], bw, gram=gram)
         elif se == "ker":
             c = _inf.cov_ker(Xs, ys, tau, coef_s[j], bw)
         else:
+            assert rng is not None
             c, _b, n_fail = _inf.cov_boot(Xs, ys, tau, n_boot, rng)
             if n_fail:
                 notes.append(f"tau={tau:g}: {n_fail} bootstrap replicates dropped (singular)")
@@ -388,9 +407,10 @@ def _fit(
             rank[j] = _inf.rank_ci(Xs, ys, tau, coef_s[j], alpha_ci) * tscale[:, None]
     coef = coef_s * tscale
     resid = d.y[:, None] - d.X @ coef.T
-    w = np.ones(d.n) if d.weights is None else d.weights
+    # rho_tau(w r) = w rho_tau(r) for w >= 0: the compiled sum takes the weighted residuals
+    wr = resid if d.weights is None else resid * d.weights[:, None]
     objectives = np.array(
-        [float(np.sum(w * check_loss(resid[:, j], tau))) for j, tau in enumerate(taus)]
+        [_k.check_loss(np.ascontiguousarray(wr[:, j]), float(tau)) for j, tau in enumerate(taus)]
     )
     converged = bool(np.all(status == _k.OPTIMAL))
     if not converged:

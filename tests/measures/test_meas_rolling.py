@@ -280,6 +280,89 @@ def test_var_only_finger_path_equals_tree_path():
         mp = int(rng.integers(1, w + 1))
         levels = np.unique(rng.uniform(0.001, 0.999, int(rng.integers(1, 4))))
         order = argsort_columns(x)
-        fast = rolling_historical(x, order, w, mp, levels, False)[0]
-        full = rolling_historical(x, order, w, mp, levels, True)[0]
+        fast = rolling_historical(x, order, w, mp, levels, 0, False)[0]
+        full = rolling_historical(x, order, w, mp, levels, 2, False)[0]
         np.testing.assert_array_equal(fast, full)
+
+
+@pytest.mark.parametrize(("window", "alpha"), [(250, 0.01), (250, 0.05), (100, 0.025)])
+def test_rolling_var_equals_pandas_lower_quantile(stocks, window, alpha):
+    # with n alpha non-integer and frac(n alpha) >= alpha, pandas' "lower" quantile picks the
+    # same order statistic x_(ceil(n alpha)): the values must agree exactly
+    got = rk.rolling(stocks, window).var(alpha)
+    want = -stocks.rolling(window).quantile(alpha, interpolation="lower")
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+
+
+def _tail_vs_tree_data(rng, it):
+    n, m = int(rng.integers(1, 400)), int(rng.integers(1, 3))
+    kind = it % 6
+    if kind == 0:
+        x = rng.standard_normal((n, m))
+    elif kind == 1:  # heavy ties: few distinct values, many zeros
+        x = rng.integers(-2, 3, (n, m)).astype(float) * (rng.random((n, m)) < 0.5)
+    elif kind == 2:  # random-walk levels (long drifts)
+        x = np.cumsum(rng.standard_normal((n, m)), axis=0)
+    elif kind == 3:  # monotone trends
+        x = np.cumsum(rng.random((n, m)), axis=0) * rng.choice([-1.0, 1.0])
+    elif kind == 4:  # volatility regimes
+        x = rng.standard_normal((n, m)) * np.repeat(rng.uniform(0.1, 10, n // 50 + 1), 50)[:n, None]
+    else:
+        x = rng.standard_t(2, (n, m))
+    x[rng.random((n, m)) < rng.random() * 0.3] = np.nan
+    return x
+
+
+def test_tail_buffer_path_equals_tree_path():
+    # the tail-buffer kernel (small tails) against the Fenwick tree (any tail): identical
+    # order statistics, and ES / lpm_tau / mean equal to rounding, on ties, NaN gaps,
+    # trends, volatility regimes, short windows and several levels
+    from riskkit._kernels.rolling import argsort_columns, rolling_historical, tail_size
+
+    rng = np.random.default_rng(21)
+    tried = 0
+    for it in range(600):
+        x = _tail_vs_tree_data(rng, it)
+        w = int(rng.integers(1, 120))
+        mp = int(rng.integers(1, w + 1))
+        levels = np.unique(rng.choice([0.005, 0.01, 0.025, 0.05, 0.1, 0.3], rng.integers(1, 3)))
+        order = argsort_columns(x)
+        for outputs in (0, 1, 2):
+            if tail_size(w, levels, outputs > 0) == 0:
+                continue
+            tried += 1
+            tail = rolling_historical(
+                x, np.empty((0, 0), dtype=np.int64), w, mp, levels, outputs, True
+            )
+            tree = rolling_historical(x, order, w, mp, levels, outputs, False)
+            np.testing.assert_array_equal(tail[0], tree[0])
+            for a, b in zip(tail[1:], tree[1:]):
+                assert a.shape == b.shape
+                np.testing.assert_allclose(a, b, rtol=1e-14, atol=1e-300)
+    assert tried > 600  # the tail path was exercised
+
+
+def test_tail_buffer_hands_adversarial_columns_to_the_tree():
+    # an increasing series drains the buffer every few rows (each refill scans the window):
+    # past its work budget the tail buffer gives up and the tree recomputes the column
+    from riskkit._kernels.rolling import (
+        _tail_column,
+        _tail_tables,
+        argsort_columns,
+        rolling_historical,
+        tail_size,
+    )
+
+    n, w = 6000, 3000
+    x = np.linspace(-1.0, 1.0, n)[:, None]
+    levels = np.array([0.01])
+    size = tail_size(w, levels, False)
+    assert size > 0
+    out = np.empty((1, n))
+    empty = np.empty((1, 0))
+    tables = _tail_tables(w, levels, False)
+    assert not _tail_column(x[:, 0].copy(), w, w, tables, 0, size, out, empty, empty, empty[0])
+    got = rolling_historical(x, np.empty((0, 0), dtype=np.int64), w, w, levels, 0, True)[0]
+    want = rolling_historical(x, argsort_columns(x), w, w, levels, 0, False)[0]
+    np.testing.assert_array_equal(got, want)
+    assert got[w - 1, 0, 0] == -x[29, 0]  # k = ceil(3000 * 0.01) = 30

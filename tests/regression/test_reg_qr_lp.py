@@ -127,7 +127,7 @@ def test_property_equivariance_and_optimality(n, tau, seed, shift):
     ("n", "tau", "ties"), [(8000, 0.1, False), (12000, 0.6, False), (7000, 0.3, True)]
 )
 def test_large_n_preprocessing_is_exact(n, tau, ties):
-    """n >= 5000 goes through the preprocessing solver; it must stay exact."""
+    """n >= PPRO_MIN (1000) goes through the preprocessing solver; it must stay exact."""
     rng = np.random.default_rng(n)
     X = rng.standard_normal((n, 3))
     y = X @ [0.5, 1.0, -1.0] + rng.standard_t(4, n) * (1 + 0.5 * np.abs(X[:, 1]))
