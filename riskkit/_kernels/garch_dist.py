@@ -54,13 +54,16 @@ def dist_consts(dist: int, p0: float, p1: float) -> np.ndarray:
     Every ``lgamma``/``digamma``/``log`` that does not depend on ``z`` lives here, and
     the divisions by shape-only quantities are turned into multiplications, so the
     per-observation work of :func:`dist_eval` is one ``log`` (t, skew-t) or one
-    ``log`` + ``exp`` (GED) and a few arithmetic operations.
+    ``log`` + ``exp`` (GED) and a few arithmetic operations. Entries 14 and 15 are
+    the coefficients of ``log q`` in :func:`dist_terms`.
     """
     out = np.zeros(16)
     if dist == STUDENT_T:
         out[0] = t_logconst(p0)
         out[1] = t_dlogconst(p0)
         out[2] = 1.0 / (p0 - 2.0)
+        out[14] = -0.5 * (p0 + 1.0)
+        out[15] = -0.5
     elif dist == SKEWT:
         eta = p0
         lam = p1
@@ -86,6 +89,8 @@ def dist_consts(dist: int, p0: float, p1: float) -> np.ndarray:
         out[11] = 1.0 / m
         out[12] = out[6] / b + dlogc  # z-free part of d log f / d eta
         out[13] = out[7] / b  # z-free part of d log f / d lambda
+        out[14] = -0.5 * (eta + 1.0)
+        out[15] = -0.5
     elif dist == GED:
         nu = p0
         loglam = ged_loglambda(nu)
@@ -152,6 +157,98 @@ def dist_eval(
         dwn = 0.0
         gz = 0.0
     return cst[3] - 0.5 * wn, gz, cst[4] - cst[2] - 0.5 * dwn, 0.0
+
+
+@jit
+def terms_normal(
+    e: float, inv_s: float, isd: float, p0: float, p1: float, cst: np.ndarray
+) -> tuple[float, float, float, float, float, float]:
+    """:func:`dist_terms` of the normal."""
+    z2 = e * e * inv_s
+    return -LOG_SQRT_2PI - 0.5 * z2, 1.0, -z2, -e * inv_s, 0.0, 0.0
+
+
+@jit
+def terms_t(
+    e: float, inv_s: float, isd: float, p0: float, p1: float, cst: np.ndarray
+) -> tuple[float, float, float, float, float, float]:
+    """:func:`dist_terms` of the standardized Student t (``p0 = nu``)."""
+    im = cst[2]
+    r = e * e * inv_s * im
+    iq = 1.0 / (1.0 + r)
+    c = (p0 + 1.0) * iq  # (nu + 1) / q
+    return cst[0], 1.0 + r, -c * r, -c * e * inv_s * im, cst[1] + 0.5 * c * r * im, 0.0
+
+
+@jit
+def terms_skewt(
+    e: float, inv_s: float, isd: float, p0: float, p1: float, cst: np.ndarray
+) -> tuple[float, float, float, float, float, float]:
+    """:func:`dist_terms` of Hansen's skew-t (``p0 = eta``, ``p1 = lambda``; reads ``isd``)."""
+    z = e * isd
+    eta = p0
+    b = cst[5]
+    im = cst[11]
+    s = b * z + cst[2]
+    if s < 0.0:
+        invd = cst[9]
+        dd_lam = -1.0
+    else:
+        invd = cst[10]
+        dd_lam = 1.0
+    u = s * invd
+    u2m = u * u * im
+    iq = 1.0 / (1.0 + u2m)
+    k = (eta + 1.0) * u * im * iq  # = -d logf / du
+    du_eta = (z * cst[6] + cst[3]) * invd
+    du_lam = (z * cst[7] + cst[4] - u * dd_lam) * invd
+    gz = -k * b * invd
+    geta = cst[12] + 0.5 * (eta + 1.0) * u2m * im * iq - k * du_eta
+    return cst[8], 1.0 + u2m, gz * z, gz * isd, geta, cst[13] - k * du_lam
+
+
+@jit
+def terms_ged(
+    e: float, inv_s: float, isd: float, p0: float, p1: float, cst: np.ndarray
+) -> tuple[float, float, float, float, float, float]:
+    """:func:`dist_terms` of the GED (``p0 = nu``): ``log f = const - |z / lambda|^nu / 2``,
+    with ``log |z / lambda|`` from ``z^2`` (no square root)."""
+    nu = p0
+    w2 = e * e * inv_s * cst[5] * cst[5]
+    if w2 > 0.0:
+        lw = 0.5 * math.log(w2)
+        wn = math.exp(nu * lw)
+        gd0 = cst[4] - cst[2] - 0.5 * wn * (lw - nu * cst[2])
+        return cst[3] - 0.5 * wn, 1.0, -0.5 * nu * wn, -0.5 * nu * wn / e, gd0, 0.0
+    return cst[3], 1.0, 0.0, 0.0, cst[4] - cst[2], 0.0
+
+
+@jit
+def dist_terms(
+    e: float, inv_s: float, isd: float, dist: int, p0: float, p1: float, cst: np.ndarray
+) -> tuple[float, float, float, float, float, float]:
+    """Per-observation terms of the log-density for the specialised likelihood kernel.
+
+    For ``z = e * isd`` (``inv_s = isd^2``; ``isd`` is only read by the skew-t) returns
+    ``(lf, q, gzz, gzi, gd0, gd1)`` with
+
+    * ``log f(z) = lf + cst[14] * log q`` and ``d log f / d p0 = gd0 + cst[15] * log q``,
+    * ``gzz = z d log f/dz``, ``gzi = isd d log f/dz``, ``gd1 = d log f / d p1``.
+
+    Splitting off ``log q`` (``q = 1 + z^2 / (nu - 2)`` for the t, its skewed analogue for
+    the skew-t, 1 otherwise) lets the caller sum it as the log of a running product:
+    the t and skew-t then cost no transcendental function per observation, and the
+    normal, t and GED need no square root (everything is a function of ``z^2``).
+    Same values as :func:`dist_eval` up to rounding. The likelihood kernel calls the
+    per-distribution functions ``terms_*`` directly (one compiled loop per density).
+    """
+    if dist == NORMAL:
+        return terms_normal(e, inv_s, isd, p0, p1, cst)
+    if dist == STUDENT_T:
+        return terms_t(e, inv_s, isd, p0, p1, cst)
+    if dist == SKEWT:
+        return terms_skewt(e, inv_s, isd, p0, p1, cst)
+    return terms_ged(e, inv_s, isd, p0, p1, cst)
 
 
 @jit

@@ -21,11 +21,19 @@ gradient, 2 also the per-observation scores (``scores`` is n x k).
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
 from riskkit._jit import jit, register_warmup
-from riskkit._kernels.garch_dist import dist_consts, dist_eval
+from riskkit._kernels.distributions import NORMAL, SKEWT, STUDENT_T
+from riskkit._kernels.garch_dist import (
+    dist_consts,
+    terms_ged,
+    terms_normal,
+    terms_skewt,
+    terms_t,
+)
 
 SQRT2_OV_PI = math.sqrt(2.0 / math.pi)
 H_MAX = 700.0  # same EGARCH guard as riskkit._kernels.garch
@@ -55,7 +63,45 @@ def loglik11(
 ) -> float:
     """Log-likelihood of the (1, o, 1) model; fills ``grad`` (mode >= 1), ``scores`` (mode 2),
     ``sigma2`` and ``eps``. Returns ``-inf`` when a variance is not positive and finite
-    (``grad`` is then zero)."""
+    (``grad`` is then zero).
+
+    The density is selected through which of four arguments of :func:`_loglik11` is
+    not ``None``: Numba prunes the other branches at compile time, so each distribution
+    gets its own compiled loop with its density inlined (a runtime switch on ``dist``
+    inside the loop doubled the cost of the Gaussian likelihood), and the result stays
+    cacheable (a function-typed argument would not be).
+    """
+    args = (theta, y, x, vol, o, dist, init, bc_fixed, mode, grad, scores, sigma2, eps)
+    if dist == NORMAL:
+        return _loglik11(0, None, None, None, *args)
+    if dist == STUDENT_T:
+        return _loglik11(None, 0, None, None, *args)
+    if dist == SKEWT:
+        return _loglik11(None, None, 0, None, *args)
+    return _loglik11(None, None, None, 0, *args)
+
+
+@jit
+def _loglik11(
+    is_normal: Any,
+    is_t: Any,
+    is_skewt: Any,
+    is_ged: Any,
+    theta: np.ndarray,
+    y: np.ndarray,
+    x: np.ndarray,
+    vol: int,
+    o: int,
+    dist: int,
+    init: int,
+    bc_fixed: float,
+    mode: int,
+    grad: np.ndarray,
+    scores: np.ndarray,
+    sigma2: np.ndarray,
+    eps: np.ndarray,
+) -> float:
+    """:func:`loglik11` for the density whose ``is_*`` argument is not ``None``."""
     n = y.shape[0]
     k = theta.shape[0]
     kx = x.shape[1]
@@ -90,6 +136,11 @@ def loglik11(
     if not (bc > 0.0) or not math.isfinite(bc):
         return -np.inf
     want = mode >= 1
+    # log q of the t / skew-t (see dist_terms) summed as the log of a running product
+    use_q = dist in (SKEWT, STUDENT_T)
+    need_isd = dist == SKEWT
+    prod_q = 1.0
+    log_q = 0.0
     ll = 0.0
     # derivative state of s2 (GARCH) or h = log s2 (EGARCH) w.r.t. b, omega, alpha, gamma, beta
     d_b = 0.0
@@ -146,14 +197,25 @@ def loglik11(
             else:
                 logsum += math.log(s)
             inv_s = 1.0 / s
-            isd = math.sqrt(inv_s)
-            z = eps[t] * isd
-            logf, gz, gd0, gd1 = dist_eval(z, dist, p0, p1, cst)
-            ll += logf
+            isd = math.sqrt(inv_s) if need_isd else 0.0
+            if is_normal is not None:
+                lf, qf, gzz, gzi, gd0, gd1 = terms_normal(eps[t], inv_s, isd, p0, p1, cst)
+            elif is_t is not None:
+                lf, qf, gzz, gzi, gd0, gd1 = terms_t(eps[t], inv_s, isd, p0, p1, cst)
+            elif is_skewt is not None:
+                lf, qf, gzz, gzi, gd0, gd1 = terms_skewt(eps[t], inv_s, isd, p0, p1, cst)
+            else:
+                lf, qf, gzz, gzi, gd0, gd1 = terms_ged(eps[t], inv_s, isd, p0, p1, cst)
+            ll += lf
+            if use_q:
+                prod_q *= qf
+                if prod_q > 1e280:
+                    log_q += math.log(prod_q)
+                    prod_q = 1.0
             if want:
-                w = (-0.5 * gz * z - 0.5) * inv_s
+                w = (-0.5 * gzz - 0.5) * inv_s
                 xt = x[t, 0] if kx == 1 else 0.0
-                sc_b = w * d_b - gz * xt * isd
+                sc_b = w * d_b - gzi * xt
                 sc_om = w * d_om
                 sc_a = w * d_a
                 sc_g = w * d_g
@@ -166,6 +228,7 @@ def loglik11(
                 g_0 += gd0
                 g_1 += gd1
                 if mode == 2:
+                    gd0 += cst[15] * math.log(qf)
                     _store(scores, t, kx, o, kd, sc_b, sc_om, sc_a, sc_g, sc_be, gd0, gd1)
         ll -= 0.5 * (logsum + math.log(prod))
     else:
@@ -206,14 +269,27 @@ def loglik11(
             if h < -H_MAX:
                 h = -H_MAX
             isd = math.exp(-0.5 * h)  # 1 / sigma_t (the exp is on the recursion's critical path)
-            sigma2[t] = math.exp(h)
+            inv_s = isd * isd
+            sigma2[t] = 1.0 / inv_s  # = exp(h) to rounding, without a second exp
             z = eps[t] * isd
-            logf, gz, gd0, gd1 = dist_eval(z, dist, p0, p1, cst)
-            ll += logf - 0.5 * h
+            if is_normal is not None:
+                lf, qf, gzz, gzi, gd0, gd1 = terms_normal(eps[t], inv_s, isd, p0, p1, cst)
+            elif is_t is not None:
+                lf, qf, gzz, gzi, gd0, gd1 = terms_t(eps[t], inv_s, isd, p0, p1, cst)
+            elif is_skewt is not None:
+                lf, qf, gzz, gzi, gd0, gd1 = terms_skewt(eps[t], inv_s, isd, p0, p1, cst)
+            else:
+                lf, qf, gzz, gzi, gd0, gd1 = terms_ged(eps[t], inv_s, isd, p0, p1, cst)
+            ll += lf - 0.5 * h
+            if use_q:
+                prod_q *= qf
+                if prod_q > 1e280:
+                    log_q += math.log(prod_q)
+                    prod_q = 1.0
             if want:
-                dlh = -0.5 * gz * z - 0.5
+                dlh = -0.5 * gzz - 0.5
                 xt = x[t, 0] if kx == 1 else 0.0
-                sc_b = dlh * d_b - gz * xt * isd
+                sc_b = dlh * d_b - gzi * xt
                 sc_om = dlh * d_om
                 sc_a = dlh * d_a
                 sc_g = dlh * d_g
@@ -232,9 +308,14 @@ def loglik11(
                 g_0 += gd0
                 g_1 += gd1
                 if mode == 2:
+                    gd0 += cst[15] * math.log(qf)
                     _store(scores, t, kx, o, kd, sc_b, sc_om, sc_a, sc_g, sc_be, gd0, gd1)
             h_prev = h
             z_prev = z
+    if use_q:
+        log_q += math.log(prod_q)
+        ll += cst[14] * log_q
+        g_0 += cst[15] * log_q
     if want:
         if kx == 1:
             grad[0] = g_b

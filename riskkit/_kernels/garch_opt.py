@@ -1,4 +1,4 @@
-"""Compiled quasi-Newton maximum likelihood for the GARCH family, and the batched rolling refit.
+"""Compiled quasi-Newton maximum likelihood for the GARCH family.
 
 :func:`bfgs` minimises ``-loglik / n`` over free parameters ``phi`` (``theta = A phi + c``,
 see :mod:`riskkit._kernels.garch`) under box bounds ``lo <= phi <= hi`` and linear
@@ -8,8 +8,7 @@ active linear constraints projected out; the step is cut to stay feasible and
 chosen by Armijo backtracking. Convergence: projected gradient (max-abs) below
 ``gtol``.
 
-:func:`fit_windows_kernel` runs it over many windows of one series in a single
-call, warm-starting each window from the previous optimum.
+The batched rolling refit built on it is :mod:`riskkit._kernels.garch_windows`.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ import math
 import numpy as np
 
 from riskkit._jit import jit, register_warmup
-from riskkit._kernels.garch import GARCH, garch_filter, loglik
+from riskkit._kernels.garch import GARCH, loglik
 from riskkit._kernels.garch_fast import fast_eligible, loglik11
 
 BIG = 1e10
@@ -99,16 +98,24 @@ def bhhh_inverse(
     x: np.ndarray,
     spec: np.ndarray,
     bc: float,
-) -> np.ndarray:
-    """Inverse of the outer product of the scores / n (BHHH), the start of the BFGS matrix."""
+) -> tuple:
+    """``(Binv, f, g)``: inverse of the outer product of the scores / n (BHHH), the start
+    of the BFGS matrix, and the objective ``f = -loglik / n`` with its gradient ``g``
+    (same pass over the data, so the optimiser's first evaluation is free)."""
     kf = A.shape[1]
     theta = A @ phi + c
-    ll, _, sc, _, _ = loglik(
+    ll, grad, sc, _, _ = loglik(
         theta, y, x, spec[0], spec[1], spec[2], spec[3], spec[4], spec[5], spec[6], bc, True
     )
     n = y.shape[0]
+    g = np.zeros(kf)
     if not math.isfinite(ll):
-        return np.eye(kf)
+        return np.eye(kf), BIG, g
+    for j in range(kf):
+        v = 0.0
+        for i in range(A.shape[0]):
+            v += A[i, j] * grad[i]
+        g[j] = -v / n
     S = sc @ A
     B = (S.T @ S) / n
     tr = 0.0
@@ -122,8 +129,8 @@ def bhhh_inverse(
         if not (Binv[j, j] > 0.0) or not math.isfinite(Binv[j, j]):
             ok = False
     if not ok:
-        return np.eye(kf)
-    return Binv
+        return np.eye(kf), -ll / n, g
+    return Binv, -ll / n, g
 
 
 @jit
@@ -174,8 +181,27 @@ def _project_vec(v: np.ndarray, a: np.ndarray) -> None:
 
 @jit
 def _project_sym(H: np.ndarray, a: np.ndarray) -> None:
-    """H <- P H P with P = I - a a' / a'a, in place."""
+    """H <- P H P + (a'Ha / (a'a)^2) a a' with P = I - a a' / a'a, in place.
+
+    The quasi-Newton step ``-H g`` then moves along the constraint plane ``a' phi = h``
+    only through ``P H P``; the rank-one term keeps ``H`` non-singular along ``a``, with
+    its own curvature there. Without it ``H a = 0`` for good (the BFGS updates use
+    ``s, y`` projected on the plane) and the iterate could never leave the constraint
+    once the gradient turns inward -- it stalled on the persistence boundary of
+    rolling windows whose optimum moved inside (analogous to ``H[j, j] = 1`` for an
+    active bound).
+    """
     k = H.shape[0]
+    aa = 0.0
+    aha = 0.0
+    for i in range(k):
+        aa += a[i] * a[i]
+        v = 0.0
+        for j in range(k):
+            v += H[i, j] * a[j]
+        aha += a[i] * v
+    if not (aa > 0.0):
+        return
     for i in range(k):
         _project_vec(H[i], a)
     col = np.empty(k)
@@ -185,6 +211,10 @@ def _project_sym(H: np.ndarray, a: np.ndarray) -> None:
         _project_vec(col, a)
         for i in range(k):
             H[i, j] = col[i]
+    w = aha / (aa * aa) if aha > 0.0 else 1.0 / aa
+    for i in range(k):
+        for j in range(k):
+            H[i, j] += w * a[i] * a[j]
 
 
 @jit
@@ -236,11 +266,13 @@ def bfgs(
     kf = phi0.shape[0]
     phi = phi0.copy()
     atol = 1e-10
-    f, g = objective(phi, A, c, y, x, spec, bc, True)
+    dtol = gtol * gtol
     if h0.shape[0] == kf and h0.shape[1] == kf:
         H = h0.copy()
+        f, g = objective(phi, A, c, y, x, spec, bc, True)
     else:
-        H = np.ascontiguousarray(bhhh_inverse(phi, A, c, y, x, spec, bc))
+        Hb, f, g = bhhh_inverse(phi, A, c, y, x, spec, bc)
+        H = np.ascontiguousarray(Hb)
     d = np.empty(kf)
     pg = np.empty(kf)
     active = np.zeros(kf, dtype=np.bool_)
@@ -249,7 +281,7 @@ def bfgs(
     converged = False
     it = 0
     stall = 0
-    while it < maxiter:
+    while True:
         # projected gradient
         for j in range(kf):
             pg[j] = -g[j]
@@ -257,25 +289,22 @@ def bfgs(
         gmax = 0.0
         for j in range(kf):
             gmax = max(gmax, abs(pg[j]))
-        if gmax < gtol and f < BIG:
-            converged = True
-            break
-        it += 1
-        if it % 20 == 0:
-            # periodic restart from the BHHH matrix (breaks zigzagging at active bounds)
-            H = np.ascontiguousarray(bhhh_inverse(phi, A, c, y, x, spec, bc))
-        # reduced-space BFGS: decouple variables held at a bound
+        # reduced-space BFGS: decouple variables held at a bound. The diagonal entry
+        # is kept (1 if unusable): it is the curvature estimate needed when the bound
+        # is released, e.g. nu of the t coming back from its upper bound, where the
+        # likelihood is so flat that a unit entry would never move it.
         for j in range(kf):
             active[j] = (phi[j] - lo[j] <= atol and g[j] > 0.0) or (
                 hi[j] - phi[j] <= atol and g[j] < 0.0
             )
             if active[j]:
+                hjj = H[j, j]
                 for i in range(kf):
                     H[i, j] = 0.0
                     H[j, i] = 0.0
-                H[j, j] = 1.0
+                H[j, j] = hjj if hjj > 0.0 and math.isfinite(hjj) else 1.0
         # active linear constraints that the quasi-Newton step would leave:
-        # restrict H to their null space (H <- P H P), as for the bounds above
+        # restrict H to their null space (see _project_sym), as for the bounds above
         nlin = 0
         for r in range(G.shape[0]):
             lin_active[r] = False
@@ -302,6 +331,16 @@ def bfgs(
         slope = 0.0
         for j in range(kf):
             slope += g[j] * d[j]
+        # converged: small projected gradient AND small predicted decrease -g'd of f
+        # (~ 2 (f - f*)). The second test makes the criterion scale-free: a parameter
+        # the likelihood hardly depends on (nu of the t near 100-500) has a tiny
+        # gradient far from its optimum, but a large predicted decrease.
+        if f < BIG and gmax < gtol and (not (slope < 0.0) or -slope <= dtol):
+            converged = True
+            break
+        if it >= maxiter:
+            break
+        it += 1
         if not (slope < 0.0):
             H[:, :] = np.eye(kf)
             for j in range(kf):
@@ -328,6 +367,7 @@ def bfgs(
         # search that needs > 10 halvings means a kink of the likelihood along d (e.g.
         # EGARCH's |z| when mu equals a return): stop there instead of crawling
         halvings = 10 if gmax < 1e3 * gtol else 30
+        cuts = 0
         for _ in range(halvings):
             new = phi + t * d
             f_new, g_new = objective(new, A, c, y, x, spec, bc, True)
@@ -337,8 +377,19 @@ def bfgs(
                 accepted = True
                 break
             t *= 0.5
+            cuts += 1
         if not accepted:
             # no decrease possible at machine precision: converged if the gradient is small
+            converged = gmax < 1e3 * gtol
+            break
+        if cuts >= 2 and -slope <= 1e-3 * gtol:
+            # the quadratic model fails (step cut twice) although the predicted decrease
+            # is already negligible: a kink of the likelihood (EGARCH's |z|), where the
+            # gradient cannot vanish; more iterations only crawl (seen: 5 iterations of
+            # 6-10 halvings each for a 1e-12 relative gain on EGARCH-skew-t)
+            phi = new
+            f = f_new
+            g = g_new
             converged = gmax < 1e3 * gtol
             break
         s = new - phi
@@ -385,6 +436,9 @@ def bfgs(
                 break
         else:
             stall = 0
+        if it % 20 == 0:
+            # periodic restart from the BHHH matrix (breaks zigzagging at active bounds)
+            H = np.ascontiguousarray(bhhh_inverse(phi, A, c, y, x, spec, bc)[0])
     return phi, f, converged, it, H, g
 
 
@@ -459,8 +513,8 @@ def newton_polish(
     a full step is kept while it stays strictly feasible, reduces the largest
     gradient component and does not lower the likelihood beyond rounding. ``H``
     (``h0`` = the BFGS inverse Hessian of ``-loglik / n``) is updated with each step's
-    secant pair, so convergence is superlinear. Stops after a step below 1e-12
-    (relative): the step is then not even evaluated. ``f0, g0`` are the objective and
+    secant pair, so convergence is superlinear. A step below 1e-8 (relative) is taken
+    without evaluating the objective there, and ends the polish. ``f0, g0`` are the objective and
     its gradient at ``phi0`` when known (``g0`` of length ``kf``; otherwise they are
     computed). Returns ``(phi, steps taken)``.
     """
@@ -493,6 +547,13 @@ def newton_polish(
             break
         new = phi + d
         if not _strictly_feasible(new, lo, hi, G, h):
+            break
+        if rel < 1e-8:
+            # a step this small changes the log-likelihood by ~|g| |d| (below rounding)
+            # and is accurate to ~rel^2 (superlinear convergence): take it without
+            # the evaluation that could only confirm it
+            phi = new
+            done += 1
             break
         f_new, g_new = objective(new, A, c, y, x, spec, bc, True)
         gmax_new = 0.0
@@ -559,109 +620,6 @@ def ols_backcast(y: np.ndarray, x: np.ndarray, rule: int) -> tuple:
     return b, m2, m2
 
 
-@jit
-def fit_windows_kernel(
-    y: np.ndarray,
-    x: np.ndarray,
-    x_next: np.ndarray,
-    starts: np.ndarray,
-    ends: np.ndarray,
-    phi0: np.ndarray,
-    lo: np.ndarray,
-    hi: np.ndarray,
-    G: np.ndarray,
-    h: np.ndarray,
-    A: np.ndarray,
-    c: np.ndarray,
-    spec: np.ndarray,
-    rule: int,
-    maxiter: int,
-    gtol: float,
-) -> tuple:
-    """Warm-started refits on rows ``[starts[w], ends[w])`` of the design ``(y, x)``.
-
-    ``x_next[w]`` is the design row of the day after window ``w``. Returns
-    ``(theta (nw x k), loglik, converged, iterations, sigma2_next, mean_next)`` on
-    the scale of ``y``. Bounds that depend on the data (omega) are given for unit
-    variance and rescaled by each window's residual variance.
-    """
-    nw = starts.shape[0]
-    k = A.shape[0]
-    nma = spec[0]
-    vol = spec[1]
-    p = spec[2]
-    o = spec[3]
-    q = spec[4]
-    kx = x.shape[1]
-    iv = kx + nma
-    m = max(p, max(o, q))
-    thetas = np.full((nw, k), np.nan)
-    lls = np.full(nw, np.nan)
-    conv = np.zeros(nw, dtype=np.bool_)
-    iters = np.zeros(nw, dtype=np.int64)
-    s2n = np.full(nw, np.nan)
-    mun = np.full(nw, np.nan)
-    phi = phi0.copy()
-    hprev = np.zeros((0, 0))
-    for w in range(nw):
-        a = starts[w]
-        b = ends[w]
-        yw = y[a:b]
-        xw = x[a:b]
-        _, bc, v = ols_backcast(yw, xw, rule)
-        # data-dependent bounds of omega scale with the window's variance
-        low = lo.copy()
-        high = hi.copy()
-        cw = c.copy()
-        for j in range(phi.shape[0]):
-            if A[iv, j] == 1.0:
-                if vol == GARCH:
-                    low[j] = lo[j] * v
-                    high[j] = hi[j] * v
-                else:
-                    low[j] = lo[j] + math.log(v)
-                    high[j] = hi[j] + math.log(v)
-        for j in range(phi.shape[0]):
-            phi[j] = min(max(phi[j], low[j] + 1e-9), high[j] - 1e-9)
-        res = bfgs(phi, low, high, G, h, A, cw, yw, xw, spec, bc, maxiter, gtol, hprev)
-        if res[1] >= BIG:
-            # warm start infeasible for this window: restart from the grid start
-            start = phi0.copy()
-            for j in range(start.shape[0]):
-                start[j] = min(max(start[j], low[j] + 1e-9), high[j] - 1e-9)
-            res = bfgs(start, low, high, G, h, A, cw, yw, xw, spec, bc, maxiter, gtol, hprev)
-        phi_w = res[0]
-        conv[w] = res[2]
-        iters[w] = res[3]
-        theta = A @ phi_w + cw
-        ll, _, _, s2, eps = loglik(theta, yw, xw, nma, vol, p, o, q, spec[5], spec[6], bc, False)
-        thetas[w] = theta
-        lls[w] = ll
-        if math.isfinite(ll):
-            if conv[w]:
-                phi = phi_w.copy()
-                hprev = np.ascontiguousarray(res[4])
-            n = yw.shape[0]
-            nxt = garch_filter(
-                theta[iv : iv + 1 + p + o + q],
-                eps[n - m : n][:0],
-                vol,
-                p,
-                o,
-                q,
-                eps[n - m : n].copy(),
-                s2[n - m : n].copy(),
-            )
-            s2n[w] = nxt[0]
-            mu = 0.0
-            for j in range(kx):
-                mu += x_next[w, j] * theta[j]
-            for j in range(nma):
-                mu += theta[kx + j] * eps[n - 1 - j]
-            mun[w] = mu
-    return thetas, lls, conv, iters, s2n, mun
-
-
 @register_warmup
 def _warmup() -> None:
     rng = np.random.default_rng(0)
@@ -675,6 +633,7 @@ def _warmup() -> None:
     h = np.array([-0.999])
     spec = np.array([0, GARCH, 1, 0, 1, 0, 0], dtype=np.int64)
     phi = np.array([0.0, 0.1, 0.1, 0.8])
-    fit_windows_kernel(
-        y, x, x[:2], np.array([0, 5]), np.array([55, 60]), phi, lo, hi, G, h, A, c, spec, 0, 5, 1e-6
-    )
+    _, bc, _ = ols_backcast(y, x, 0)
+    res = bfgs(phi, lo, hi, G, h, A, c, y, x, spec, bc, 5, 1e-6, np.zeros((0, 0)))
+    newton_polish(res[0], lo, hi, G, h, A, c, y, x, spec, bc, res[4], 2, res[1], res[5])
+    screen_starts(phi[None, :].copy(), A, c, y, x, spec, bc)

@@ -64,7 +64,18 @@ class Problem:
         return np.array([st.mean.ma, st.vol, st.p, st.o, st.q, st.dist_code, init], dtype=np.int64)
 
     def grad(self, phi: np.ndarray) -> np.ndarray:
-        return np.asarray(self.A.T @ self.evaluate(self.theta(phi), True)[1])
+        """Gradient of the total log-likelihood wrt ``phi`` (zero where it is not finite)."""
+        _, g = kopt.objective(
+            np.ascontiguousarray(phi, dtype=np.float64),
+            self.A,
+            self.c,
+            self.y,
+            self.x,
+            self.spec,
+            self.bc_fixed,
+            True,
+        )
+        return -self.n * np.asarray(g)
 
 
 def starting_theta(st: Structure, mean0: np.ndarray, v: float) -> list[np.ndarray]:
@@ -99,14 +110,51 @@ def theta_to_phi(prob: Problem, theta: np.ndarray) -> np.ndarray:
     return thetas_to_phi(prob, [theta])[0]
 
 
-def thetas_to_phi(prob: Problem, thetas: list[np.ndarray]) -> list[np.ndarray]:
-    """Least-squares ``phi`` of each ``theta`` (one solve; exact when ``A`` is the identity)."""
+def thetas_to_phi(prob: Problem, thetas: list[np.ndarray]) -> np.ndarray:
+    """Least-squares ``phi`` of each ``theta`` (rows; one solve, exact when ``A`` is the identity)."""
     T = np.array(thetas, dtype=np.float64) - prob.c
     A = prob.A
     if A.shape[0] == A.shape[1] and np.array_equal(A, np.eye(A.shape[0])):
-        return list(T)
+        return T
     phi, *_ = np.linalg.lstsq(A, T.T, rcond=None)
-    return list(np.asarray(phi).T)
+    return np.ascontiguousarray(np.asarray(phi).T)
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """Feasible set of ``phi``: box ``lo <= phi <= hi`` (``pb``: the same as scipy bounds)
+    and linear rows ``G phi >= h``."""
+
+    pb: list
+    lo: np.ndarray
+    hi: np.ndarray
+    G: np.ndarray
+    h: np.ndarray
+
+    def clip(self, phi: np.ndarray) -> np.ndarray:
+        """``phi`` (one vector or rows) moved just inside the box."""
+        return np.minimum(np.maximum(phi, _inside(self.lo, 1.0)), _inside(self.hi, -1.0))
+
+
+def _inside(b: np.ndarray, sign: float) -> np.ndarray:
+    """Bound ``b`` moved inwards by ``1e-8 max(1, |b|)`` (infinite entries unchanged)."""
+    out = b.copy()
+    fin = np.isfinite(b)
+    out[fin] += sign * 1e-8 * np.maximum(1.0, np.abs(b[fin]))
+    return out
+
+
+def phi_bounds(prob: Problem, v: float) -> Bounds:
+    """Bounds on ``phi`` where a theta entry is a free parameter; the rest as linear rows."""
+    pb, G, h = phi_bounds_constraints(prob, v)
+    lo, hi = bound_arrays(pb)
+    return Bounds(
+        pb,
+        lo,
+        hi,
+        np.ascontiguousarray(G, dtype=np.float64),
+        np.ascontiguousarray(h, dtype=np.float64),
+    )
 
 
 def phi_bounds_constraints(prob: Problem, v: float) -> tuple[list, np.ndarray, np.ndarray]:
@@ -135,16 +183,6 @@ def phi_bounds_constraints(prob: Problem, v: float) -> tuple[list, np.ndarray, n
     return pb, np.vstack(rows), np.concatenate(rhs)
 
 
-def clip_to_bounds(phi: np.ndarray, pb: list) -> np.ndarray:
-    out = phi.copy()
-    for j, (lo, hi) in enumerate(pb):
-        if lo is not None:
-            out[j] = max(out[j], lo + 1e-8 * max(1.0, abs(lo)))
-        if hi is not None:
-            out[j] = min(out[j], hi - 1e-8 * max(1.0, abs(hi)))
-    return out
-
-
 def bound_arrays(pb: list) -> tuple[np.ndarray, np.ndarray]:
     lo = np.array([-np.inf if b[0] is None else b[0] for b in pb], dtype=np.float64)
     hi = np.array([np.inf if b[1] is None else b[1] for b in pb], dtype=np.float64)
@@ -153,13 +191,13 @@ def bound_arrays(pb: list) -> tuple[np.ndarray, np.ndarray]:
 
 def optimize(
     prob: Problem,
-    v: float,
-    start_phi: list[np.ndarray],
+    bnd: Bounds,
+    start_phi: np.ndarray,
     maxiter: int,
     tol: float,
     gtol: float = 1e-6,
 ) -> tuple[np.ndarray, bool, str, int, np.ndarray | None, tuple | None]:
-    """Maximise the likelihood from the best of ``start_phi``.
+    """Maximise the likelihood from the best of the rows of ``start_phi``.
 
     Returns ``(phi, converged, message, iterations, Hinv, fg)``; ``Hinv`` is the compiled
     BFGS estimate of the inverse of minus the Hessian of the total log-likelihood and
@@ -167,20 +205,21 @@ def optimize(
     when SLSQP finished the job).
 
     The compiled feasible-direction BFGS (:func:`riskkit._kernels.garch_opt.bfgs`) runs
-    first; if it does not reach ``gtol`` SLSQP (scipy) continues from the better point.
+    first; if it does not converge SLSQP (scipy) continues from the better point.
     """
     if prob.A.shape[1] == 0:
         return np.zeros(0), True, "no free parameters", 0, None, None
-    pb, G, h = phi_bounds_constraints(prob, v)
-    # the starting grid is screened (one compiled call) on at most the first SCREEN_OBS
-    # observations
-    cands = [clip_to_bounds(phi, pb) for phi in start_phi]
-    cands = [phi for phi in cands if not (G.shape[0] and np.any(G @ phi - h < -1e-12))]
-    best = clip_to_bounds(start_phi[0], pb)
-    if cands:
+    G, h = bnd.G, bnd.h
+    cands = bnd.clip(np.atleast_2d(start_phi))
+    best = cands[0]
+    if G.shape[0]:
+        cands = cands[np.all(cands @ G.T - h >= -1e-12, axis=1)]
+    if cands.shape[0] > 1:
+        # the starting grid is screened (one compiled call, Gaussian quasi-likelihood) on
+        # at most the first SCREEN_OBS observations
         m = min(prob.n, SCREEN_OBS)
         i = kopt.screen_starts(
-            np.ascontiguousarray(np.array(cands, dtype=np.float64)),
+            np.ascontiguousarray(cands),
             prob.A,
             prob.c,
             prob.y[:m],
@@ -190,12 +229,13 @@ def optimize(
         )
         if i >= 0:
             best = cands[i]
-    lo, hi = bound_arrays(pb)
+    elif cands.shape[0] == 1:
+        best = cands[0]
     phi_c, f_c, ok_c, nit_c, h_c, g_c = kopt.bfgs(
-        best,
-        lo,
-        hi,
-        np.ascontiguousarray(G),
+        np.ascontiguousarray(best),
+        bnd.lo,
+        bnd.hi,
+        G,
         h,
         prob.A,
         prob.c,
@@ -208,12 +248,13 @@ def optimize(
         np.zeros((0, 0)),
     )
     if ok_c:
-        msg = "converged (compiled BFGS, projected gradient < gtol)"
+        msg = "converged (compiled BFGS)"
         fg = (float(f_c), np.asarray(g_c))
         return np.asarray(phi_c), True, msg, nit_c, np.asarray(h_c) / prob.n, fg
+    pb = bnd.pb
     ll_c = prob.loglik(np.asarray(phi_c))
     if np.isfinite(ll_c) and ll_c > prob.loglik(best):
-        best = clip_to_bounds(np.asarray(phi_c), pb)
+        best = bnd.clip(np.asarray(phi_c))
     n = prob.n
 
     def fun(phi: np.ndarray) -> float:
@@ -309,7 +350,7 @@ def covariances(
 
 def polish(
     prob: Problem,
-    v: float,
+    bnd: Bounds,
     phi: np.ndarray,
     hinv: np.ndarray | None = None,
     steps: int = 8,
@@ -328,16 +369,15 @@ def polish(
     """
     if phi.shape[0] == 0:
         return phi
-    pb, G, h = phi_bounds_constraints(prob, v)
+    G, h = bnd.G, bnd.h
     if hinv is not None:
         # compiled, with secant updates of the quasi-Newton matrix (superlinear)
-        lo, hi = bound_arrays(pb)
         out, _ = kopt.newton_polish(
             np.ascontiguousarray(phi, dtype=np.float64),
-            lo,
-            hi,
-            np.ascontiguousarray(G),
-            np.ascontiguousarray(h, dtype=np.float64),
+            bnd.lo,
+            bnd.hi,
+            G,
+            h,
             prob.A,
             prob.c,
             prob.y,
@@ -363,10 +403,7 @@ def polish(
     for _ in range(steps):
         step = hinv @ g
         new = phi + step
-        inside = all(
-            (lo is None or new[j] > lo) and (hi is None or new[j] < hi)
-            for j, (lo, hi) in enumerate(pb)
-        )
+        inside = bool(np.all(new > bnd.lo) and np.all(new < bnd.hi))
         if not inside or (G.shape[0] and np.any(G @ new - h < 0.0)):
             break
         ll_new, g_new = ll_grad(new)

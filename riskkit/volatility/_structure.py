@@ -204,6 +204,22 @@ class Structure:
             J[iv, sb] = -ls2
         return out, J
 
+    def to_original_rows(self, thetas: np.ndarray, s: np.ndarray) -> np.ndarray:
+        """:meth:`to_original` of every row of ``thetas``, row ``i`` with scale ``s[i]``."""
+        out = np.array(thetas, dtype=np.float64, copy=True)
+        s = np.asarray(s, dtype=np.float64)
+        pw = self.mean.scale_powers()
+        for i in range(self.mean.k):
+            if pw[i]:
+                out[:, i] *= s ** pw[i]
+        iv = self.iv
+        _, _, _, sb, _ = self.slices()
+        if self.vol == kg.GARCH:
+            out[:, iv] *= s * s
+        else:
+            out[:, iv] += 2.0 * np.log(s) * (1.0 - thetas[:, sb].sum(axis=1))
+        return out
+
     def to_scaled(self, theta: np.ndarray, s: float) -> np.ndarray:
         """Inverse of :meth:`to_original`."""
         out = theta.astype(np.float64).copy()

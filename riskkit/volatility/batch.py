@@ -4,13 +4,12 @@
 parameters, convergence flags, log-likelihoods and the one-step-ahead forecasts
 (mean, variance, VaR, ES) for the day after each window. The whole loop -- OLS
 start, backcast, warm-started optimisation, forecast -- runs inside one compiled
-kernel (:func:`riskkit._kernels.garch_opt.fit_windows_kernel`), each window
+kernel (:func:`riskkit._kernels.garch_windows.fit_windows_kernel`), each window
 starting from the previous window's optimum.
 """
 
 from __future__ import annotations
 
-import math
 import warnings
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +20,7 @@ import pandas as pd
 from riskkit import distributions as rkd
 from riskkit._exceptions import ConvergenceWarning, InputError
 from riskkit._kernels import garch_opt as kopt
+from riskkit._kernels import garch_windows as kwin
 from riskkit._pandas import unwrap
 from riskkit._validation import check_index, check_int, check_levels
 from riskkit.volatility import _optimize as opt
@@ -45,6 +45,9 @@ class BatchResult:
     loglikelihood : ndarray
     iterations : ndarray
         Optimiser iterations per window.
+    retried : ndarray of bool
+        Windows the compiled kernel did not converge on, refitted with the single-fit
+        path (their ``converged`` is the refit's flag).
     sigma2_next, mean_next : ndarray
         One-step-ahead conditional variance and mean for position ``end`` (the day
         after the window), made from data up to ``end - 1``.
@@ -61,6 +64,7 @@ class BatchResult:
     converged: np.ndarray
     loglikelihood: np.ndarray
     iterations: np.ndarray
+    retried: np.ndarray
     sigma2_next: np.ndarray
     mean_next: np.ndarray
     var: pd.DataFrame
@@ -71,7 +75,8 @@ class BatchResult:
     def __str__(self) -> str:
         return (
             f"BatchResult: {len(self.starts)} windows, {int(self.converged.sum())} converged "
-            f"({self.method}); parameters {list(self.params.columns)}"
+            f"({int(self.retried.sum())} refitted off the compiled path; {self.method}); "
+            f"parameters {list(self.params.columns)}"
         )
 
 
@@ -130,8 +135,12 @@ def fit_windows(
 
     Notes
     -----
-    Data are scaled once by the standard deviation of the whole series (estimates
-    are mapped back), so each window is the same problem as fitting it alone.
+    Each window is rescaled by its own standard deviation (estimates are mapped
+    back), exactly as when it is fitted alone with ``spec.fit``: a window's estimates
+    and forecast use no return after its end (windows are warm-started from the
+    previous window in the order given, so give them in time order). Windows whose
+    standard deviation is outside the usable range (e.g. a constant stretch) are not
+    fitted: NaN and flagged.
     The start value of the variance recursion follows ``spec.init`` within each window.
     Variance-targeting specs have a window-dependent constraint and use the
     scipy path window by window (``method="scipy"``), warm-started as well.
@@ -155,30 +164,32 @@ def fit_windows(
     mean = spec._mean_design(())
     st = spec._structure(mean)
     s0, e0 = _check_windows(starts, ends, y.shape[0], mean.ar)
-    s = float(np.std(y))
-    if not (SCALE_RANGE[0] < s < SCALE_RANGE[1]):
-        raise InputError(f"returns have standard deviation {s:.3g}, outside {SCALE_RANGE}")
-    ys = y / s
+    # each window is scaled by its own standard deviation (as when fitted alone), so
+    # no window's estimates depend on returns after its end
+    scales = kwin.window_scales(np.ascontiguousarray(y, dtype=np.float64), s0, e0)
+    usable = (scales > SCALE_RANGE[0]) & (scales < SCALE_RANGE[1])
     if st.restriction == "targeting":
-        out = _scipy_loop(st, spec, y, s0, e0, maxiter)
+        out = _scipy_loop(st, spec, y, s0, e0, maxiter, usable)
         method = "scipy"
     else:
-        out = _compiled(st, ys, s0, e0, maxiter, gtol)
+        out = _compiled(st, y, s0, e0, scales, usable, maxiter, gtol)
         method = "compiled"
     thetas, lls, conv, iters, s2n, mun = out
-    if method == "compiled":
-        for w in range(thetas.shape[0]):
-            if np.all(np.isfinite(thetas[w])):
-                thetas[w] = st.to_original(thetas[w], s)[0]
-            lls[w] -= (e0[w] - s0[w] - mean.ar) * math.log(s)
-        s2n = s2n * s * s
-        mun = mun * s
-        if not conv.all():
-            _retry(st, spec, y, s0, e0, maxiter, out=(thetas, lls, conv, s2n, mun))
+    retried = np.zeros(conv.shape[0], dtype=bool)
+    if method == "compiled" and not conv[usable].all():
+        retried = ~conv & usable
+        _retry(st, spec, y, s0, e0, maxiter, usable, out=(thetas, lls, conv, s2n, mun))
     nbad = int((~conv).sum())
     if nbad:
+        nscale = int((~usable).sum())
+        note = (
+            f"; {nscale} of them have a standard deviation outside {SCALE_RANGE} (not fitted)"
+            if nscale
+            else ""
+        )
         warnings.warn(
-            f"fit_windows: {nbad} of {len(conv)} windows did not converge (flagged in .converged)",
+            f"fit_windows: {nbad} of {len(conv)} windows did not converge "
+            f"(flagged in .converged){note}",
             ConvergenceWarning,
             stacklevel=2,
         )
@@ -193,6 +204,7 @@ def fit_windows(
         converged=conv,
         loglikelihood=lls,
         iterations=iters,
+        retried=retried,
         sigma2_next=s2n,
         mean_next=mun,
         var=var_df,
@@ -203,35 +215,57 @@ def fit_windows(
 
 
 def _compiled(
-    st: Any, ys: np.ndarray, s0: np.ndarray, e0: np.ndarray, maxiter: int, gtol: float
+    st: Any,
+    y: np.ndarray,
+    s0: np.ndarray,
+    e0: np.ndarray,
+    scales: np.ndarray,
+    usable: np.ndarray,
+    maxiter: int,
+    gtol: float,
 ) -> tuple:
+    """All usable windows in one compiled call; results mapped to the data scale."""
     md = st.mean
-    y_eff, X = md.design(np.concatenate([ys, [0.0]]), None)
+    nw = s0.shape[0]
+    thetas = np.full((nw, st.k), np.nan)
+    lls = np.full(nw, np.nan)
+    conv = np.zeros(nw, dtype=bool)
+    iters = np.zeros(nw, dtype=np.int64)
+    s2n = np.full(nw, np.nan)
+    mun = np.full(nw, np.nan)
+    idx = np.flatnonzero(usable)
+    if idx.size == 0:
+        return thetas, lls, conv, iters, s2n, mun
+    y_eff, X = md.design(np.concatenate([y, [0.0]]), None)
     ylast = np.ascontiguousarray(y_eff[:-1])
     xfit = np.ascontiguousarray(X[:-1])
-    x_next = np.ascontiguousarray(X[e0 - md.ar])
-    ks, ke = s0, e0 - md.ar
-    # first window: grid start in Python, then everything compiled
-    yw, xw = ylast[ks[0] : ke[0]], xfit[ks[0] : ke[0]]
-    b0, bc, v = kopt.ols_backcast(yw, xw, _RULES[st.init])
+    ks, ke, sc = s0[idx], e0[idx] - md.ar, scales[idx]
+    x_next = np.ascontiguousarray(X[ke])
+    # the design's AR-lag columns scale with the data, the constant does not
+    xscale = np.array([0] * int(md.has_const) + [1] * md.ar, dtype=np.int64)
+    # first window: grid start in Python (its own scale), then everything compiled
+    yw = ylast[ks[0] : ke[0]] / sc[0]
+    xw = xfit[ks[0] : ke[0]] / np.where(xscale == 1, sc[0], 1.0)
+    b0, bc, v = kopt.ols_backcast(yw, np.ascontiguousarray(xw), _RULES[st.init])
     A, c = st.affine(1.0)
-    prob = opt.Problem(st, yw, xw, float(bc), A, c)
+    prob = opt.Problem(st, yw, np.ascontiguousarray(xw), float(bc), A, c)
     mean0 = np.concatenate([b0, np.zeros(md.ma)])
-    starts = [opt.theta_to_phi(prob, th) for th in opt.starting_theta(st, mean0, float(v))]
+    starts = opt.thetas_to_phi(prob, opt.starting_theta(st, mean0, float(v)))
     phi0 = max(starts, key=prob.loglik)
-    pb, G, h = opt.phi_bounds_constraints(prob, 1.0)
-    lo, hi = opt.bound_arrays(pb)
-    return kopt.fit_windows_kernel(
+    bnd = opt.phi_bounds(prob, 1.0)
+    th, ll, ok, it, s2, mu = kwin.fit_windows_kernel(
         ylast,
         xfit,
         x_next,
         ks,
         ke,
+        np.ascontiguousarray(sc),
+        xscale,
         np.ascontiguousarray(phi0),
-        lo,
-        hi,
-        np.ascontiguousarray(G),
-        np.ascontiguousarray(h),
+        bnd.lo,
+        bnd.hi,
+        bnd.G,
+        bnd.h,
         np.ascontiguousarray(A),
         np.ascontiguousarray(c),
         prob.spec,
@@ -239,10 +273,26 @@ def _compiled(
         maxiter,
         gtol,
     )
+    good = np.all(np.isfinite(th), axis=1)
+    th[good] = st.to_original_rows(th[good], sc[good])
+    thetas[idx] = th
+    lls[idx] = ll - (ke - ks) * np.log(sc)
+    conv[idx] = ok
+    iters[idx] = it
+    s2n[idx] = s2 * sc * sc
+    mun[idx] = mu * sc
+    return thetas, lls, conv, iters, s2n, mun
 
 
 def _retry(
-    st: Any, spec: Any, y: np.ndarray, s0: np.ndarray, e0: np.ndarray, maxiter: int, out: tuple
+    st: Any,
+    spec: Any,
+    y: np.ndarray,
+    s0: np.ndarray,
+    e0: np.ndarray,
+    maxiter: int,
+    usable: np.ndarray,
+    out: tuple,
 ) -> None:
     """Refit the windows the compiled optimiser did not converge on with the full
     single-fit path (compiled BFGS then SLSQP), in place on the original scale."""
@@ -251,7 +301,7 @@ def _retry(
     thetas, lls, conv, s2n, mun = out
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        for w in np.flatnonzero(~conv):
+        for w in np.flatnonzero(~conv & usable):
             sv = thetas[w] if np.all(np.isfinite(thetas[w])) else None
             r = fit_structure(
                 st, spec._model, y[s0[w] : e0[w]], None, None, "array1d", sv, maxiter, 1e-12
@@ -265,7 +315,13 @@ def _retry(
 
 
 def _scipy_loop(
-    st: Any, spec: Any, y: np.ndarray, s0: np.ndarray, e0: np.ndarray, maxiter: int
+    st: Any,
+    spec: Any,
+    y: np.ndarray,
+    s0: np.ndarray,
+    e0: np.ndarray,
+    maxiter: int,
+    usable: np.ndarray,
 ) -> tuple:
     from riskkit.volatility.forecast import _mean_paths, _next_variance
 
@@ -278,7 +334,7 @@ def _scipy_loop(
     prev = None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        for w in range(nw):
+        for w in np.flatnonzero(usable):
             r = fit_structure(
                 st, spec._model, y[s0[w] : e0[w]], None, None, "array1d", prev, maxiter, 1e-12
             )

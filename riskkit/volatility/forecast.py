@@ -28,8 +28,8 @@ def _dist(res: VolatilityResult) -> rkd.Distribution:
 
 def _state(res: VolatilityResult) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Observed residuals, variances (without AR-lag padding) and the history window."""
-    eps = np.asarray(res.resid, dtype=float)
-    vol = np.asarray(res.conditional_volatility, dtype=float)
+    eps = res.resid_array
+    vol = res.vol_array
     ok = ~np.isnan(eps)
     return eps[ok], vol[ok] ** 2, res.params.to_numpy()
 
@@ -153,7 +153,7 @@ def forecast(
     if method == "simulation":
         z = np.asarray(dist.rvs(size=(n_sims, horizon), seed=rng), dtype=float)
     else:
-        sr = np.asarray(res.std_resid, dtype=float)
+        sr = res.resid_array / res.vol_array
         sr = sr[np.isfinite(sr)]
         z = rng.choice(sr, size=(n_sims, horizon), replace=True)
     eh, sh = _history(res)
@@ -254,22 +254,15 @@ def filter_new(
     eh, sh = _history(res)
     s2 = kg.garch_filter(st.vol_params(th), eps_new, st.vol, st.p, st.o, st.q, eh, sh)[:n_new]
     vol = np.sqrt(s2)
-    std = eps_new / vol
     if meta.kind == "series":
         vol_out: Any = pd.Series(vol, index=meta.index.copy(), name="cond_vol")
     else:
         vol_out = vol
 
-    def ext(old: Any, add: np.ndarray, name: str) -> Any:
-        if isinstance(old, pd.Series) and index is not None:
-            return pd.concat([old, pd.Series(add, index=index.copy(), name=name)])
-        return np.concatenate([np.asarray(old, dtype=float), add])
-
     cont = dataclasses.replace(
         res,
-        conditional_volatility=ext(res.conditional_volatility, vol, "cond_vol"),
-        resid=ext(res.resid, eps_new, "resid"),
-        std_resid=ext(res.std_resid, std, "std_resid"),
+        vol_array=np.concatenate([res.vol_array, vol]),
+        resid_array=np.concatenate([res.resid_array, eps_new]),
         y=y_all,
         x=xv,
         index=res.index.append(index) if (res.index is not None and index is not None) else None,

@@ -188,14 +188,15 @@ def fit_structure(
         bc = v
     A, c = st.affine(v)
     prob = opt.Problem(st, y_eff, X, bc, A, c)
+    bnd = opt.phi_bounds(prob, v)
     if starting_values is not None:
         sv = _starting(starting_values, st)
-        starts = [opt.theta_to_phi(prob, st.to_scaled(sv, s))]
+        starts = opt.thetas_to_phi(prob, [st.to_scaled(sv, s)])
     else:
         starts = opt.thetas_to_phi(prob, opt.starting_theta(st, mean0, v))
-    phi, ok, msg, _, hinv, fg = opt.optimize(prob, v, starts, maxiter, tol)
+    phi, ok, msg, _, hinv, fg = opt.optimize(prob, bnd, starts, maxiter, tol)
     if ok:
-        phi = opt.polish(prob, v, phi, hinv, fg=fg)
+        phi = opt.polish(prob, bnd, phi, hinv, fg=fg)
     theta_s = prob.theta(phi)
     ll_s, _, _, sigma2_s, eps_s = prob.evaluate(theta_s, False)
     if not np.isfinite(ll_s):
@@ -203,28 +204,24 @@ def fit_structure(
     if not ok:
         warnings.warn(f"{model} fit did not converge: {msg}", ConvergenceWarning, stacklevel=3)
     theta_o, J = st.to_original(theta_s, s)
-    names = st.names
     n = y_eff.shape[0]
     lag = y.shape[0] - n
-    pad = np.full(lag, np.nan)
-    vol_o = np.concatenate([pad, np.sqrt(sigma2_s) * s])
-    eps_o = np.concatenate([pad, eps_s * s])
-    std_o = eps_o / vol_o
-
-    def wrap(a: np.ndarray, name: str) -> Any:
-        return pd.Series(a, index=index.copy(), name=name) if kind == "series" else a
-
+    vol_o = np.empty(y.shape[0])
+    eps_o = np.empty(y.shape[0])
+    vol_o[:lag] = np.nan
+    eps_o[:lag] = np.nan
+    np.multiply(np.sqrt(sigma2_s), s, out=vol_o[lag:])
+    np.multiply(eps_s, s, out=eps_o[lag:])
     return VolatilityResult(
         model=model,
         structure=st,
-        params=pd.Series(theta_o, index=pd.Index(names), name="params"),
+        params=pd.Series(theta_o, index=pd.Index(st.names), name="params"),
         loglikelihood=float(ll_s - n * math.log(s)),
         nobs=int(n),
         converged=bool(ok),
         message=msg,
-        conditional_volatility=wrap(vol_o, "cond_vol"),
-        resid=wrap(eps_o, "resid"),
-        std_resid=wrap(std_o, "std_resid"),
+        vol_array=vol_o,
+        resid_array=eps_o,
         cov_inputs=(prob, phi, J @ A),
         n_free=int(A.shape[1]),
         y=y.copy(),

@@ -34,7 +34,10 @@ class VolatilityResult:
     converged : bool
         Optimiser success flag; ``message`` holds its message.
     conditional_volatility, resid, std_resid
-        Time series with the caller's index (NaN for the observations used only as AR lags).
+        Time series with the caller's index (NaN for the observations used only as AR lags);
+        ndarrays for ndarray input. Built on first access from ``vol_array`` and
+        ``resid_array`` (a fit in a loop does not pay for three pandas objects it may
+        never read).
     """
 
     model: str
@@ -44,9 +47,8 @@ class VolatilityResult:
     nobs: int
     converged: bool
     message: str
-    conditional_volatility: Any
-    resid: Any
-    std_resid: Any
+    vol_array: np.ndarray  # conditional volatility, data scale, NaN for AR-lag rows
+    resid_array: np.ndarray  # residuals, data scale, NaN for AR-lag rows
     cov_inputs: tuple  # (problem on scaled data, free parameters, d theta / d phi)
     n_free: int
     # state needed by filter/append/forecast/simulate (original scale)
@@ -56,6 +58,26 @@ class VolatilityResult:
     bc: float
     scale: float
     theta_scaled: np.ndarray
+
+    def _series(self, a: np.ndarray, name: str) -> Any:
+        if self.index is None:
+            return a.copy()
+        return pd.Series(a, index=self.index.copy(), name=name)
+
+    @cached_property
+    def conditional_volatility(self) -> Any:
+        """Conditional volatility ``sigma_t`` (caller's index; ndarray for ndarray input)."""
+        return self._series(self.vol_array, "cond_vol")
+
+    @cached_property
+    def resid(self) -> Any:
+        """Residuals ``eps_t = r_t - mu_t``."""
+        return self._series(self.resid_array, "resid")
+
+    @cached_property
+    def std_resid(self) -> Any:
+        """Standardized residuals ``eps_t / sigma_t``."""
+        return self._series(self.resid_array / self.vol_array, "std_resid")
 
     @cached_property
     def _covariances(self) -> tuple[np.ndarray, np.ndarray]:

@@ -245,7 +245,7 @@ def test_fit_windows_matches_single_fits(r):
     ends = starts + 800
     spec = rk.GARCH(dist="t")
     b = fit_windows(r, starts, ends, spec, alpha=[0.01])
-    assert b.converged.all()
+    assert b.converged.all() and not b.retried.any()
     for w in range(len(starts)):
         one = spec.fit(r.iloc[starts[w] : ends[w]])
         f = one.forecast(1, alpha=0.01)
@@ -281,7 +281,7 @@ def test_fit_windows_flags_non_convergence(r):
     starts = np.array([0, 50])
     with pytest.warns(ConvergenceWarning, match="did not converge"):
         b = fit_windows(r, starts, starts + 700, rk.GARCH(dist="t"), maxiter=1)
-    assert not b.converged.any()
+    assert not b.converged.any() and b.retried.all()  # the refit (maxiter=1) fails too
     assert np.isfinite(b.loglikelihood).all()
 
 
@@ -305,3 +305,41 @@ def test_forecast_risk_columns_are_coherent(levels):
         assert (f[f"cum_es_{a!r}"] >= f[f"cum_var_{a!r}"] - 1e-12).all()
     for lo, hi in itertools.pairwise(lv):  # smaller tail probability = larger loss
         assert (f[f"var_{lo!r}"] >= f[f"var_{hi!r}"] - 1e-12).all()
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [rk.GARCH(dist="t"), rk.EGARCH(dist="skewt"), rk.GARCH(mean="ar", ar=1)],
+    ids=["garch-t", "egarch-skewt", "ar1-garch"],
+)
+def test_fit_windows_has_no_look_ahead(r, spec):
+    """Altering the returns after a window's end leaves that window's estimates and
+    one-step forecast bit-for-bit unchanged (each window is scaled by its own standard
+    deviation and warm-started only from earlier windows)."""
+    starts = np.arange(0, 40, 4)
+    ends = starts + 600
+    k = 5  # windows 0..k end at or before position ends[k]
+    changed = r.copy()
+    changed.iloc[ends[k] + 1 :] = 30.0 * changed.iloc[ends[k] + 1 :]  # a much wilder future
+    a = fit_windows(r, starts, ends, spec, alpha=[0.01, 0.05])
+    b = fit_windows(changed, starts, ends, spec, alpha=[0.01, 0.05])
+    assert a.converged.all() and b.converged.all()
+    upto = slice(0, k + 1)
+    np.testing.assert_array_equal(a.params.iloc[upto], b.params.iloc[upto])
+    np.testing.assert_array_equal(a.sigma2_next[upto], b.sigma2_next[upto])
+    np.testing.assert_array_equal(a.mean_next[upto], b.mean_next[upto])
+    np.testing.assert_array_equal(a.var.iloc[upto], b.var.iloc[upto])
+    np.testing.assert_array_equal(a.es.iloc[upto], b.es.iloc[upto])
+    # the change does reach the windows that contain it
+    assert not np.allclose(a.params.iloc[k + 1 :], b.params.iloc[k + 1 :])
+
+
+def test_fit_windows_flags_unusable_windows(r):
+    """A window of constant returns cannot be scaled: flagged and NaN, the others fitted."""
+    x = r.to_numpy().copy()
+    x[:300] = 0.0
+    starts = np.array([0, 400])
+    with pytest.warns(ConvergenceWarning, match="standard deviation outside"):
+        b = fit_windows(x, starts, starts + 250, rk.GARCH())
+    assert not b.converged[0] and np.isnan(b.params.iloc[0]).all()
+    assert b.converged[1] and np.isfinite(b.params.iloc[1]).all()
