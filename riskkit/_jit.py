@@ -33,7 +33,7 @@ from riskkit._exceptions import CacheWarning
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-__all__ = ["JIT_DISABLED", "jit", "kernel_modules", "register_warmup", "warmup"]
+__all__ = ["JIT_DISABLED", "clear_cache", "jit", "kernel_modules", "register_warmup", "warmup"]
 
 JIT_DISABLED = os.environ.get("RISKKIT_DISABLE_JIT", "0").strip().lower() not in ("", "0", "false")
 
@@ -103,3 +103,33 @@ def warmup(verbose: bool = False) -> int:
         fn()
         done += 1
     return done
+
+
+def clear_cache() -> int:
+    """Delete riskkit's compiled-kernel cache files; return how many were removed.
+
+    Numba re-validates a cached kernel against its *own* source file only: after an
+    edit to a kernel that others call from another module, the callers keep running
+    the old compiled code until their cache is cleared. Installing a release rewrites
+    every file, so this matters for development checkouts; ``riskkit warmup --clear``
+    calls this first.
+    """
+    if JIT_DISABLED:
+        return 0
+    from pathlib import Path
+
+    removed = 0
+    for name in kernel_modules():
+        module = importlib.import_module(name)
+        stem = name.rsplit(".", 1)[-1]
+        folders = {
+            Path(obj._cache._cache_path)
+            for obj in vars(module).values()
+            if getattr(getattr(obj, "_cache", None), "_cache_path", None)
+        }
+        for folder in folders:
+            for path in folder.glob(f"{stem}.*"):
+                if path.suffix in (".nbi", ".nbc"):
+                    path.unlink(missing_ok=True)
+                    removed += 1
+    return removed

@@ -21,12 +21,20 @@ def main() -> None:
 
 @main.command()
 @click.option("--verbose", "-v", is_flag=True, help="Print each kernel group as it compiles.")
-def warmup(verbose: bool) -> None:
+@click.option(
+    "--clear",
+    is_flag=True,
+    help="First delete the cached kernels (after editing a kernel that others import).",
+)
+def warmup(verbose: bool, clear: bool) -> None:
     """Compile every Numba kernel once (fills the on-disk cache)."""
     import time
 
+    from riskkit._jit import clear_cache
     from riskkit._jit import warmup as _warmup
 
+    if clear:
+        click.echo(f"removed {clear_cache()} cached kernel files")
     start = time.perf_counter()
     n = _warmup(verbose=verbose)
     click.echo(f"compiled {n} kernel groups in {time.perf_counter() - start:.1f} s")

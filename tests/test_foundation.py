@@ -213,3 +213,23 @@ def test_jit_refuses_fastmath_flags_that_break_nan_checks():
     with pytest.raises(ValueError, match="fastmath"):
         jit(fastmath={"reassoc", "nnan"})
     assert callable(jit(fastmath={"reassoc"}))
+
+
+def test_clear_cache_removes_only_kernel_cache_files(tmp_path, monkeypatch):
+    import types
+
+    from riskkit import _jit
+
+    if _jit.JIT_DISABLED:
+        assert _jit.clear_cache() == 0
+        return
+    # a stand-in kernel module whose dispatcher caches into tmp_path (the real caches
+    # of the test session are left alone)
+    module = types.ModuleType("fakekern")
+    module.kernel = types.SimpleNamespace(_cache=types.SimpleNamespace(_cache_path=str(tmp_path)))
+    monkeypatch.setitem(sys.modules, "fakekern", module)
+    monkeypatch.setattr(_jit, "kernel_modules", lambda: ["fakekern"])
+    for name in ["fakekern.kernel-3.py311.nbi", "fakekern.kernel-3.py311.1.nbc", "other.f-1.nbi"]:
+        (tmp_path / name).write_text("x")
+    assert _jit.clear_cache() == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.f-1.nbi"]
