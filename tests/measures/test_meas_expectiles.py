@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import integrate, stats
 
 import riskkit as rk
+from riskkit._kernels.expectiles import expectiles_sorted, expectiles_unsorted
 from riskkit.measures.evar import EVaRResult, matched_tau
 
 TAUS = [0.001, 0.01, 0.05, 0.2, 0.5, 0.8, 0.99]
@@ -37,6 +42,92 @@ def test_expectile_ties_and_docstring_example():
     x = np.repeat([-2.0, 0.0, 1.0, 5.0], [3, 10, 10, 2])
     for t in TAUS:
         assert rk.expectile(x, t) == pytest.approx(stats.expectile(x, t), abs=1e-12)
+
+
+def _oracle_sample(rng, kind, n):
+    """Random samples of several shapes: continuous, heavy ties, point mass, wide range."""
+    if kind == "t3":
+        return rng.standard_t(3, n)
+    if kind == "integers":  # seven distinct values: heavy ties everywhere
+        return rng.integers(-3, 4, n).astype(float)
+    if kind == "zeros":  # a point mass of 60% at zero
+        return np.where(rng.random(n) < 0.6, 0.0, rng.standard_normal(n))
+    if kind == "ticks":  # rounded returns on a price level: ties and a large offset
+        return np.round(rng.standard_normal(n) * 100) / 1e4 + 1e6
+    if kind == "cauchy":
+        return rng.standard_cauchy(n) * 1e-3
+    return np.exp(rng.normal(0.0, 30.0, n))  # values spread over ~30 orders of magnitude
+
+
+EXTREME_TAUS = [1e-12, 1e-6, 0.001, 0.05, 0.3, 0.5, 0.7, 0.99, 1 - 1e-9, 1 - 1e-12]
+
+
+@pytest.mark.parametrize("kind", ["t3", "integers", "zeros", "ticks", "cauchy", "lognormal"])
+def test_selection_kernel_equals_sorted_kernel(kind, rng):
+    # the selection kernel (no full sort) against the sort + binary search kernel, on many
+    # samples; leaf_max=1..8 forces the binning levels, re-binning and tie handling on
+    # small samples, -1 is the default (selection above 512 values)
+    for n in (1, 2, 3, 5, 17, 100, 700, 3000):
+        for _ in range(4):
+            x = _oracle_sample(rng, kind, n)
+            before = x.copy()
+            taus = rng.choice(EXTREME_TAUS, size=int(rng.integers(1, 9)))
+            want = expectiles_sorted(np.sort(x), taus)
+            for leaf_max in (-1, 1, 2, 8):
+                got = expectiles_unsorted(x, taus, leaf_max)
+                np.testing.assert_allclose(got, want, rtol=0, atol=1e-14 * np.abs(x).max())
+                assert (got >= x.min()).all() and (got <= x.max()).all()
+            np.testing.assert_array_equal(x, before)  # the input is not modified
+
+
+@pytest.mark.parametrize("kind", ["t3", "integers", "zeros"])
+def test_selection_kernel_equals_scipy(kind, rng):
+    taus = np.array([0.001, 0.01, 0.05, 0.2, 0.5, 0.8, 0.99])
+    for n in (2, 9, 600, 5000, 50_000):
+        x = _oracle_sample(rng, kind, n)
+        want = [stats.expectile(x, t) for t in taus]
+        for leaf_max in (-1, 4):
+            got = expectiles_unsorted(x, taus, leaf_max)
+            np.testing.assert_allclose(got, want, rtol=0, atol=1e-10)
+            scale = np.abs(x).sum()
+            for e, t in zip(got, taus):
+                assert abs(foc(x, e, t)) <= 1e-13 * scale
+
+
+def test_selection_kernel_exact_small_cases():
+    f = expectiles_unsorted
+    # on [-1, 1]: G(e) = 0.8 (e + 1) - 0.2 (7 - 3 e) = 1.4 e - 0.6, so the 0.2-expectile of
+    # [1, 4, 2, -1] is 3/7 (to rounding: 0.8 / 1.4 in floating point)
+    a = np.array([1.0, 4.0, 2.0, -1.0])
+    for leaf_max in (-1, 1, 2):
+        assert f(a, np.array([0.2]), leaf_max)[0] == pytest.approx(3 / 7, abs=1e-15)
+        assert (
+            f(a, np.array([0.2]), leaf_max)[0] == expectiles_sorted(np.sort(a), np.array([0.2]))[0]
+        )
+        # one observation, all-equal data: the value itself at every level
+        assert f(np.array([2.5]), np.array([1e-9, 0.5, 0.999]), leaf_max).tolist() == [2.5] * 3
+        assert f(np.full(40, -0.3), np.array([0.01, 0.99]), leaf_max).tolist() == [-0.3] * 2
+    # extreme levels go to the extremes, and many levels (the sort path) agree as well
+    x = np.random.default_rng(5).standard_normal(2000)
+    e = f(x, np.array([1e-15, 1 - 1e-15]))
+    assert e[0] == pytest.approx(x.min(), abs=1e-9) and e[1] == pytest.approx(x.max(), abs=1e-9)
+    taus = np.linspace(0.001, 0.999, 101)
+    np.testing.assert_array_equal(f(x, taus), expectiles_sorted(np.sort(x), taus))
+
+
+def test_selection_kernel_without_jit():
+    # RISKKIT_DISABLE_JIT=1 runs the identical code as plain Python
+    code = (
+        "import numpy as np\n"
+        "from riskkit._kernels.expectiles import expectiles_sorted, expectiles_unsorted\n"
+        "x = np.round(np.random.default_rng(3).standard_t(3, 400), 1)\n"
+        "t = np.array([0.001, 0.2, 0.5, 0.97])\n"
+        "assert np.allclose(expectiles_unsorted(x, t, 4), expectiles_sorted(np.sort(x), t),\n"
+        "                   rtol=0, atol=1e-13)\n"
+        "assert not hasattr(expectiles_unsorted, 'py_func')\n"
+    )
+    env = {**os.environ, "RISKKIT_DISABLE_JIT": "1"}
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=120)
 
 
 def test_expectile_real_data_and_layout(stocks):
