@@ -26,10 +26,11 @@ from typing import Any
 import numpy as np
 
 from riskkit._jit import jit, register_warmup
-from riskkit._kernels.distributions import NORMAL, SKEWT, STUDENT_T
+from riskkit._kernels.distributions import LOG_SQRT_2PI, NORMAL, SKEWT, STUDENT_T
 from riskkit._kernels.garch_dist import (
     dist_consts,
-    terms_ged,
+    ged_powers,
+    terms_ged_pow,
     terms_normal,
     terms_skewt,
     terms_t,
@@ -136,6 +137,24 @@ def _loglik11(
     if not (bc > 0.0) or not math.isfinite(bc):
         return -np.inf
     want = mode >= 1
+    # GED: the variances first, then |z / lambda|^nu in a loop of its own (see
+    # ged_powers), read back by the main loop; other densities need no scratch
+    m = n if is_ged is not None else 0
+    wn = np.empty(m)
+    lw = np.empty(m)
+    isd_pre = np.empty(m if vol != 0 else 0)
+    if is_ged is not None:
+        inv_pre = np.empty(n if vol == 0 else 0)
+        if vol == 0:
+            ok = _garch_inv_var(eps, omega, alpha, gamma, beta, bc, inv_pre)
+            if ok:
+                ged_powers(eps, inv_pre, p0, cst[5], wn, lw)
+        else:
+            ok = _egarch_ged(
+                eps, omega, alpha, gamma, beta, math.log(bc), p0, cst[5], isd_pre, wn, lw
+            )
+        if not ok:
+            return -np.inf
     # log q of the t / skew-t (see dist_terms) summed as the log of a running product
     use_q = dist in (SKEWT, STUDENT_T)
     need_isd = dist == SKEWT
@@ -205,7 +224,7 @@ def _loglik11(
             elif is_skewt is not None:
                 lf, qf, gzz, gzi, gd0, gd1 = terms_skewt(eps[t], inv_s, isd, p0, p1, cst)
             else:
-                lf, qf, gzz, gzi, gd0, gd1 = terms_ged(eps[t], inv_s, isd, p0, p1, cst)
+                lf, qf, gzz, gzi, gd0, gd1 = terms_ged_pow(eps[t], wn[t], lw[t], p0, cst)
             ll += lf
             if use_q:
                 prod_q *= qf
@@ -268,7 +287,10 @@ def _loglik11(
             h = hh if hh < H_MAX else H_MAX
             if h < -H_MAX:
                 h = -H_MAX
-            isd = math.exp(-0.5 * h)  # 1 / sigma_t (the exp is on the recursion's critical path)
+            if is_ged is not None:
+                isd = isd_pre[t]  # computed by _egarch_isd (same arithmetic)
+            else:
+                isd = math.exp(-0.5 * h)  # 1 / sigma_t (on the recursion's critical path)
             inv_s = isd * isd
             sigma2[t] = 1.0 / inv_s  # = exp(h) to rounding, without a second exp
             z = eps[t] * isd
@@ -279,7 +301,7 @@ def _loglik11(
             elif is_skewt is not None:
                 lf, qf, gzz, gzi, gd0, gd1 = terms_skewt(eps[t], inv_s, isd, p0, p1, cst)
             else:
-                lf, qf, gzz, gzi, gd0, gd1 = terms_ged(eps[t], inv_s, isd, p0, p1, cst)
+                lf, qf, gzz, gzi, gd0, gd1 = terms_ged_pow(eps[t], wn[t], lw[t], p0, cst)
             ll += lf - 0.5 * h
             if use_q:
                 prod_q *= qf
@@ -328,6 +350,175 @@ def _loglik11(
             grad[ib + 1] = g_0
         if kd >= 2:
             grad[ib + 2] = g_1
+    return ll
+
+
+@jit
+def _garch_inv_var(
+    eps: np.ndarray,
+    omega: float,
+    alpha: float,
+    gamma: float,
+    beta: float,
+    bc: float,
+    inv_s: np.ndarray,
+) -> bool:
+    """``1 / sigma2_t`` of the GARCH/GJR recursion (the arithmetic of :func:`_loglik11`);
+    False if a variance is not positive and finite."""
+    s_prev = 0.0
+    for t in range(eps.shape[0]):
+        if t == 0:
+            s = omega + (alpha + 0.5 * gamma + beta) * bc
+        else:
+            e = eps[t - 1]
+            e2 = e * e
+            ag = alpha + gamma if e < 0.0 else alpha
+            s = omega + ag * e2 + beta * s_prev
+        if not (s > 0.0) or not math.isfinite(s):
+            return False
+        inv_s[t] = 1.0 / s
+        s_prev = s
+    return True
+
+
+@jit
+def _egarch_ged(
+    eps: np.ndarray,
+    omega: float,
+    alpha: float,
+    gamma: float,
+    beta: float,
+    hbc: float,
+    nu: float,
+    ilam: float,
+    isd: np.ndarray,
+    wn: np.ndarray,
+    lw: np.ndarray,
+) -> bool:
+    """``isd = 1 / sigma_t`` of the EGARCH recursion (the arithmetic of :func:`_loglik11`,
+    which then reads it instead of repeating the exp) and the GED powers of
+    :func:`riskkit._kernels.garch_dist.ged_powers`; False if a log-variance is not finite.
+
+    The powers are computed in the same loop: the recursion is one chain of dependent
+    exps (latency-bound), and the log and exp of the density, independent of the
+    chain, execute in its shadow (176 -> 146 us per likelihood + score on 5,030 returns).
+    """
+    h_prev = 0.0
+    z_prev = 0.0
+    for t in range(eps.shape[0]):
+        if t == 0:
+            hh = omega + beta * hbc
+        else:
+            az = abs(z_prev)
+            hh = omega + alpha * (az - SQRT2_OV_PI) + gamma * z_prev + beta * h_prev
+        if not math.isfinite(hh):
+            return False
+        h = hh if hh < H_MAX else H_MAX
+        if h < -H_MAX:
+            h = -H_MAX
+        v = math.exp(-0.5 * h)
+        isd[t] = v
+        e = eps[t]
+        w2 = e * e * (v * v) * ilam * ilam
+        if w2 > 0.0:
+            lwt = 0.5 * math.log(w2)
+            lw[t] = lwt
+            wn[t] = math.exp(nu * lwt)
+        else:
+            lw[t] = 0.0
+            wn[t] = 0.0
+        h_prev = h
+        z_prev = e * v
+    return True
+
+
+@jit
+def gauss_loglik11_many(
+    thetas: np.ndarray, y: np.ndarray, x: np.ndarray, vol: int, o: int, init: int, bc_fixed: float
+) -> np.ndarray:
+    """Gaussian log-likelihood of :func:`loglik11` (``mode = 0``) at each row of ``thetas``
+    (shape parameters ignored), -inf where a variance is not positive and finite.
+
+    The rows run side by side, observation by observation: the EGARCH recursion of one
+    row is a chain of dependent exps (latency-bound, ~16 ns per observation), and
+    independent chains overlap in the processor: screening 18 EGARCH starting points
+    on 2,000 returns takes ~310 instead of ~600 us (GARCH/GJR: the same time as row by
+    row). Same arithmetic as :func:`loglik11` per row, hence the same ranking.
+    """
+    n = y.shape[0]
+    nr = thetas.shape[0]
+    kx = x.shape[1]
+    ll = np.zeros(nr)
+    eps = np.empty((n, nr))  # observation-major: the inner loop runs over the rows
+    prev = np.zeros(nr)  # s_{t-1} (GARCH) or h_{t-1} (EGARCH)
+    zp = np.zeros(nr)  # z_{t-1} (EGARCH)
+    bc = np.empty(nr)
+    prod = np.ones(nr)
+    logsum = np.zeros(nr)
+    ok = np.ones(nr, dtype=np.bool_)
+    for r in range(nr):
+        b = thetas[r, 0] if kx == 1 else 0.0
+        s_e2 = 0.0
+        for t in range(n):
+            e = y[t] - b * (x[t, 0] if kx == 1 else 0.0)
+            eps[t, r] = e
+            s_e2 += e * e
+        bc[r] = bc_fixed if init == 0 else s_e2 / n
+        if not (bc[r] > 0.0) or not math.isfinite(bc[r]):
+            ok[r] = False
+    om = thetas[:, kx].copy()
+    al = thetas[:, kx + 1].copy()
+    ga = thetas[:, kx + 2].copy() if o == 1 else np.zeros(nr)
+    be = thetas[:, kx + 2 + o].copy()
+    for t in range(n):
+        for r in range(nr):
+            if not ok[r]:
+                continue
+            omega = om[r]
+            alpha = al[r]
+            gamma = ga[r]
+            beta = be[r]
+            e = eps[t, r]
+            if vol == 0:
+                if t == 0:
+                    s = omega + (alpha + 0.5 * gamma + beta) * bc[r]
+                else:
+                    el = eps[t - 1, r]
+                    ag = alpha + gamma if el < 0.0 else alpha
+                    s = omega + ag * (el * el) + beta * prev[r]
+                if not (s > 0.0) or not math.isfinite(s):
+                    ok[r] = False
+                    continue
+                prev[r] = s
+                if 1e-150 < s < 1e150:
+                    prod[r] *= s
+                    if not (1e-150 < prod[r] < 1e150):
+                        logsum[r] += math.log(prod[r])
+                        prod[r] = 1.0
+                else:
+                    logsum[r] += math.log(s)
+                ll[r] += -LOG_SQRT_2PI - 0.5 * (e * e * (1.0 / s))
+            else:
+                if t == 0:
+                    hh = omega + beta * math.log(bc[r])
+                else:
+                    z = zp[r]
+                    hh = omega + alpha * (abs(z) - SQRT2_OV_PI) + gamma * z + beta * prev[r]
+                if not math.isfinite(hh):
+                    ok[r] = False
+                    continue
+                h = hh if hh < H_MAX else H_MAX
+                if h < -H_MAX:
+                    h = -H_MAX
+                isd = math.exp(-0.5 * h)
+                prev[r] = h
+                zp[r] = e * isd
+                ll[r] += -LOG_SQRT_2PI - 0.5 * (e * e * (isd * isd)) - 0.5 * h
+    for r in range(nr):
+        if not ok[r]:
+            ll[r] = -np.inf
+        elif vol == 0:
+            ll[r] -= 0.5 * (logsum[r] + math.log(prod[r]))
     return ll
 
 

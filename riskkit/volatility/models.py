@@ -6,6 +6,7 @@ data, then maximises the likelihood (see :mod:`riskkit.volatility._optimize`).
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from typing import Any
@@ -153,6 +154,14 @@ def _exog(x: Any, meta: Any, keep: np.ndarray, n: int) -> tuple[np.ndarray | Non
     return np.ascontiguousarray(xv), tuple(str(c) for c in x.columns)
 
 
+@functools.lru_cache(maxsize=256)
+def _param_index(names: tuple[str, ...]) -> pd.Index:
+    """The parameter-name index, built once per name tuple: building a string
+    ``pd.Index`` (dtype inference) cost ~0.1 ms per fit, about 5% of a GARCH fit.
+    Sharing it between results is safe: an Index is immutable."""
+    return pd.Index(names)
+
+
 def fit_structure(
     st: Structure,
     model: str,
@@ -215,7 +224,7 @@ def fit_structure(
     return VolatilityResult(
         model=model,
         structure=st,
-        params=pd.Series(theta_o, index=pd.Index(st.names), name="params"),
+        params=pd.Series(theta_o, index=_param_index(tuple(st.names)), name="params"),
         loglikelihood=float(ll_s - n * math.log(s)),
         nobs=int(n),
         converged=bool(ok),
