@@ -313,6 +313,238 @@ def acd_loglik_grad(
 
 
 @jit
+def _loglik_grad11(
+    theta: np.ndarray,
+    x: np.ndarray,
+    logx: np.ndarray,
+    model: int,
+    dist: int,
+    start: float,
+    scores: np.ndarray,
+) -> tuple[float, np.ndarray]:
+    """:func:`acd_loglik_grad` for p = q = 1, the derivative recursion carried in scalars.
+
+    The same operations in the same order as the general kernel (the same result to the last
+    bit), without the ``n x k`` derivative array and the lag loops. Called with literal
+    ``model`` and ``dist`` codes by the specialised kernels of :func:`acd_loglik_grad11`, so
+    each compiled loop has its model and density branches resolved.
+    """
+    n = x.shape[0]
+    k = theta.shape[0]
+    want = scores.shape[0] == n
+    s1 = theta[3] if k > 3 else 0.0
+    s2 = theta[4] if k > 4 else 0.0
+    omega = theta[0]
+    a = theta[1]
+    b = theta[2]
+    consts = innov_consts(dist, s1, s2)
+    g0 = 0.0
+    g1 = 0.0
+    g2 = 0.0
+    g3 = 0.0
+    g4 = 0.0
+    ll = 0.0
+    if n == 0:
+        return ll, np.zeros(k)
+    # observation 0: psi = start, no parameter dependence
+    lev_p = start if model == ACD else math.log(start)
+    eps_p = x[0] / start
+    d0 = 0.0
+    d1 = 0.0
+    d2 = 0.0
+    if want:
+        for c in range(k):
+            scores[0, c] = 0.0
+    for i in range(1, n):
+        if model == ACD:
+            term = x[i - 1]
+        elif model == LOGACD1:
+            term = logx[i - 1] - lev_p
+        else:
+            term = eps_p
+        v = omega
+        v += a * term
+        v += b * lev_p
+        # derivatives of lev[i]
+        n0 = 1.0 + b * d0
+        n1 = term + b * d1
+        n2 = lev_p + b * d2
+        if model == LOGACD1:
+            n0 -= a * d0
+            n1 -= a * d1
+            n2 -= a * d2
+        elif model == LOGACD2:
+            ae = a * eps_p
+            n0 -= ae * d0
+            n1 -= ae * d1
+            n2 -= ae * d2
+        d0 = n0
+        d1 = n1
+        d2 = n2
+        if model == ACD:
+            psi = v
+            if not psi > 0.0:
+                return -np.inf, np.zeros(k)
+            logpsi = math.log(psi)
+        else:
+            if v > EXP_MAX:
+                return -np.inf, np.zeros(k)
+            logpsi = v
+            psi = math.exp(v)
+        e = x[i] / psi
+        lev_p = v
+        eps_p = e
+        g, ege, ds1, ds2 = innov_derivs(e, logx[i] - logpsi, dist, s1, s2, consts)
+        ll += g - logpsi
+        dlev = -1.0 - ege  # d l_i / d log psi_i
+        if model == ACD:
+            dlev = dlev / psi
+        sc0 = dlev * d0
+        sc1 = dlev * d1
+        sc2 = dlev * d2
+        g0 += sc0
+        g1 += sc1
+        g2 += sc2
+        g3 += ds1
+        g4 += ds2
+        if want:
+            scores[i, 0] = sc0
+            scores[i, 1] = sc1
+            scores[i, 2] = sc2
+            if k > 3:
+                scores[i, 3] = ds1
+            if k > 4:
+                scores[i, 4] = ds2
+    grad = np.zeros(k)
+    grad[0] = g0
+    grad[1] = g1
+    grad[2] = g2
+    if k > 3:
+        grad[3] = g3
+    if k > 4:
+        grad[4] = g4
+    return ll, grad
+
+
+@jit
+def _grad11_acd_exp(
+    theta: np.ndarray, x: np.ndarray, logx: np.ndarray, start: float, scores: np.ndarray
+) -> tuple[float, np.ndarray]:
+    return _loglik_grad11(theta, x, logx, ACD, EXPONENTIAL, start, scores)
+
+
+@jit
+def _grad11_acd_weibull(
+    theta: np.ndarray, x: np.ndarray, logx: np.ndarray, start: float, scores: np.ndarray
+) -> tuple[float, np.ndarray]:
+    return _loglik_grad11(theta, x, logx, ACD, WEIBULL, start, scores)
+
+
+@jit
+def _grad11_acd_burr(
+    theta: np.ndarray, x: np.ndarray, logx: np.ndarray, start: float, scores: np.ndarray
+) -> tuple[float, np.ndarray]:
+    return _loglik_grad11(theta, x, logx, ACD, BURR, start, scores)
+
+
+@jit
+def _grad11_acd_gengamma(
+    theta: np.ndarray, x: np.ndarray, logx: np.ndarray, start: float, scores: np.ndarray
+) -> tuple[float, np.ndarray]:
+    return _loglik_grad11(theta, x, logx, ACD, GENGAMMA, start, scores)
+
+
+@jit
+def _grad11_log1_exp(
+    theta: np.ndarray, x: np.ndarray, logx: np.ndarray, start: float, scores: np.ndarray
+) -> tuple[float, np.ndarray]:
+    return _loglik_grad11(theta, x, logx, LOGACD1, EXPONENTIAL, start, scores)
+
+
+@jit
+def _grad11_log1_weibull(
+    theta: np.ndarray, x: np.ndarray, logx: np.ndarray, start: float, scores: np.ndarray
+) -> tuple[float, np.ndarray]:
+    return _loglik_grad11(theta, x, logx, LOGACD1, WEIBULL, start, scores)
+
+
+@jit
+def _grad11_log1_burr(
+    theta: np.ndarray, x: np.ndarray, logx: np.ndarray, start: float, scores: np.ndarray
+) -> tuple[float, np.ndarray]:
+    return _loglik_grad11(theta, x, logx, LOGACD1, BURR, start, scores)
+
+
+@jit
+def _grad11_log1_gengamma(
+    theta: np.ndarray, x: np.ndarray, logx: np.ndarray, start: float, scores: np.ndarray
+) -> tuple[float, np.ndarray]:
+    return _loglik_grad11(theta, x, logx, LOGACD1, GENGAMMA, start, scores)
+
+
+@jit
+def _grad11_log2_exp(
+    theta: np.ndarray, x: np.ndarray, logx: np.ndarray, start: float, scores: np.ndarray
+) -> tuple[float, np.ndarray]:
+    return _loglik_grad11(theta, x, logx, LOGACD2, EXPONENTIAL, start, scores)
+
+
+@jit
+def _grad11_log2_weibull(
+    theta: np.ndarray, x: np.ndarray, logx: np.ndarray, start: float, scores: np.ndarray
+) -> tuple[float, np.ndarray]:
+    return _loglik_grad11(theta, x, logx, LOGACD2, WEIBULL, start, scores)
+
+
+@jit
+def _grad11_log2_burr(
+    theta: np.ndarray, x: np.ndarray, logx: np.ndarray, start: float, scores: np.ndarray
+) -> tuple[float, np.ndarray]:
+    return _loglik_grad11(theta, x, logx, LOGACD2, BURR, start, scores)
+
+
+@jit
+def _grad11_log2_gengamma(
+    theta: np.ndarray, x: np.ndarray, logx: np.ndarray, start: float, scores: np.ndarray
+) -> tuple[float, np.ndarray]:
+    return _loglik_grad11(theta, x, logx, LOGACD2, GENGAMMA, start, scores)
+
+
+# One compiled kernel per (model, dist) pair, each compiled only when first used (a single
+# jitted dispatcher would compile all twelve loops on its first call).
+_GRAD11 = {
+    (ACD, EXPONENTIAL): _grad11_acd_exp,
+    (ACD, WEIBULL): _grad11_acd_weibull,
+    (ACD, BURR): _grad11_acd_burr,
+    (ACD, GENGAMMA): _grad11_acd_gengamma,
+    (LOGACD1, EXPONENTIAL): _grad11_log1_exp,
+    (LOGACD1, WEIBULL): _grad11_log1_weibull,
+    (LOGACD1, BURR): _grad11_log1_burr,
+    (LOGACD1, GENGAMMA): _grad11_log1_gengamma,
+    (LOGACD2, EXPONENTIAL): _grad11_log2_exp,
+    (LOGACD2, WEIBULL): _grad11_log2_weibull,
+    (LOGACD2, BURR): _grad11_log2_burr,
+    (LOGACD2, GENGAMMA): _grad11_log2_gengamma,
+}
+
+
+def acd_loglik_grad11(
+    theta: np.ndarray,
+    x: np.ndarray,
+    logx: np.ndarray,
+    model: int,
+    dist: int,
+    start: float,
+    scores: np.ndarray,
+) -> tuple[float, np.ndarray]:
+    """:func:`acd_loglik_grad` for p = q = 1 (same arguments without ``p, q``), the fast path.
+
+    Plain Python: picks the kernel specialised for ``model`` and ``dist``.
+    """
+    return _GRAD11[(model, dist)](theta, x, logx, start, scores)  # type: ignore[no-any-return]
+
+
+@jit
 def acd_simulate(
     theta: np.ndarray, eps: np.ndarray, p: int, q: int, model: int, start: float
 ) -> np.ndarray:
@@ -367,7 +599,9 @@ def _warmup() -> None:
             (BURR, np.array([0.1, 0.1, 0.8, 1.2, 0.3])),
             (GENGAMMA, np.array([0.1, 0.1, 0.8, 1.2, 0.8])),
         ):
-            acd_loglik_grad(th, x, np.log(x), 1, 1, model, dist, 1.0, np.zeros((0, th.shape[0])))
+            z = np.zeros((0, th.shape[0]))
+            acd_loglik_grad(th, x, np.log(x), 1, 1, model, dist, 1.0, z)
+            acd_loglik_grad11(th, x, np.log(x), model, dist, 1.0, z)
         acd_filter(np.array([0.1, 0.1, 0.8]), x, 1, 1, model, 1.0)
         acd_simulate(np.array([0.1, 0.1, 0.8]), x, 1, 1, model, 1.0)
     kappa_moment(x, 1.0)

@@ -2,7 +2,8 @@
 
 The durations are divided by their sample mean before fitting (scale equivariance, DESIGN.md §1),
 the log-likelihood and its analytic score come from the Numba kernel
-:func:`riskkit._kernels.acd.acd_loglik_grad`, scipy's SLSQP maximises it under bounds (and the
+:func:`riskkit._kernels.acd.acd_loglik_grad` (:func:`~riskkit._kernels.acd.acd_loglik_grad11` when
+p = q = 1), scipy's SLSQP maximises it under bounds (and the
 Burr constraint sigma2 < kappa), and the covariance matrices are computed in the scaled problem and
 mapped back with the Jacobian of the rescaling.
 """
@@ -135,33 +136,25 @@ def _candidates(spec: Spec) -> list[np.ndarray]:
     return out
 
 
-def loglik(theta: np.ndarray, y: np.ndarray, spec: Spec, start: float) -> tuple[float, np.ndarray]:
+def _loglik_grad(
+    theta: np.ndarray, y: np.ndarray, spec: Spec, start: float, out: np.ndarray
+) -> tuple[float, np.ndarray]:
+    """The kernel call: the scalar first-order kernel when p = q = 1, else the general one."""
+    th = np.ascontiguousarray(theta, dtype=np.float64)
+    if spec.p == 1 and spec.q == 1:
+        return _k.acd_loglik_grad11(th, y, np.log(y), spec.model, spec.dist_code, start, out)
     return _k.acd_loglik_grad(  # type: ignore[no-any-return]
-        np.ascontiguousarray(theta, dtype=np.float64),
-        y,
-        np.log(y),
-        spec.p,
-        spec.q,
-        spec.model,
-        spec.dist_code,
-        start,
-        np.zeros((0, spec.k)),
+        th, y, np.log(y), spec.p, spec.q, spec.model, spec.dist_code, start, out
     )
+
+
+def loglik(theta: np.ndarray, y: np.ndarray, spec: Spec, start: float) -> tuple[float, np.ndarray]:
+    return _loglik_grad(theta, y, spec, start, np.zeros((0, spec.k)))
 
 
 def scores(theta: np.ndarray, y: np.ndarray, spec: Spec, start: float) -> np.ndarray:
     s = np.zeros((y.shape[0], spec.k))
-    _k.acd_loglik_grad(
-        np.ascontiguousarray(theta, dtype=np.float64),
-        y,
-        np.log(y),
-        spec.p,
-        spec.q,
-        spec.model,
-        spec.dist_code,
-        start,
-        s,
-    )
+    _loglik_grad(theta, y, spec, start, s)
     return s[spec.m :]
 
 

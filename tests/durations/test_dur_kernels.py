@@ -151,3 +151,29 @@ def test_nonpositive_psi_gives_minus_inf(sample):
     ll, g = K.acd_loglik_grad(th, sample, np.log(sample), 1, 1, K.ACD, 0, 1.0, np.zeros((0, 3)))
     assert ll == -np.inf
     assert np.all(g == 0)
+
+
+@pytest.mark.parametrize("model", [K.ACD, K.LOGACD1, K.LOGACD2])
+@pytest.mark.parametrize("dist", list(DISTS))
+def test_first_order_kernel_matches_general(sample, model, dist):
+    """The scalar p = q = 1 path equals the general (p, q) kernel, scores included."""
+    th = _theta(model, dist, 1, 1)
+    code = D.DISTRIBUTIONS[dist].code
+    ly = np.log(sample)
+    s_fast = np.full((sample.size, th.size), np.nan)
+    s_ref = np.full((sample.size, th.size), np.nan)
+    ll_f, g_f = K.acd_loglik_grad11(th, sample, ly, model, code, 1.3, s_fast)
+    ll_r, g_r = K.acd_loglik_grad(th, sample, ly, 1, 1, model, code, 1.3, s_ref)
+    assert ll_f == pytest.approx(ll_r, rel=1e-13)
+    np.testing.assert_allclose(g_f, g_r, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(s_fast, s_ref, rtol=1e-12, atol=1e-14)
+    # psi not positive (ACD) or log psi beyond the exp range (Log-ACD): -inf, zero gradient
+    bad = th.copy()
+    bad[0] = -5.0 if model == K.ACD else 800.0
+    z = np.zeros((0, th.size))
+    for ll, g in (
+        K.acd_loglik_grad11(bad, sample, ly, model, code, 1.3, z),
+        K.acd_loglik_grad(bad, sample, ly, 1, 1, model, code, 1.3, z),
+    ):
+        assert ll == -np.inf
+        assert np.all(g == 0)
