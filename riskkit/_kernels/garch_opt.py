@@ -638,8 +638,9 @@ def ols_backcast(y: np.ndarray, x: np.ndarray, rule: int) -> tuple:
     return b, m2, m2
 
 
-@register_warmup
-def _warmup() -> None:
+def warmup_problem() -> tuple:
+    """A tiny constant-mean GARCH(1,1) problem ``(y, x, A, c, lo, hi, G, h, spec, phi)``
+    used to compile the optimiser kernels (here and in :mod:`garch_windows`)."""
     rng = np.random.default_rng(0)
     y = rng.standard_normal(60)
     x = np.ones((60, 1))
@@ -651,6 +652,12 @@ def _warmup() -> None:
     h = np.array([-0.999])
     spec = np.array([0, GARCH, 1, 0, 1, 0, 0], dtype=np.int64)
     phi = np.array([0.0, 0.1, 0.1, 0.8])
+    return y, x, A, c, lo, hi, G, h, spec, phi
+
+
+@register_warmup
+def _warmup() -> None:
+    y, x, A, c, lo, hi, G, h, spec, phi = warmup_problem()
     _, bc, _ = ols_backcast(y, x, 0)
     res = bfgs(phi, lo, hi, G, h, A, c, y, x, spec, bc, 5, 1e-6, np.zeros((0, 0)))
     newton_polish(res[0], lo, hi, G, h, A, c, y, x, spec, bc, res[4], 2, res[1], res[5])

@@ -13,7 +13,7 @@ import numpy as np
 
 from riskkit._jit import jit, register_warmup
 from riskkit._kernels.garch import GARCH, garch_filter, loglik
-from riskkit._kernels.garch_opt import BIG, bfgs, ols_backcast
+from riskkit._kernels.garch_opt import BIG, bfgs, ols_backcast, warmup_problem
 
 
 @jit
@@ -190,17 +190,7 @@ def fit_windows_kernel(
 
 @register_warmup
 def _warmup() -> None:
-    rng = np.random.default_rng(0)
-    y = rng.standard_normal(60)
-    x = np.ones((60, 1))
-    A = np.eye(4)
-    c = np.zeros(4)
-    lo = np.array([-1e9, 1e-6, 0.0, 0.0])
-    hi = np.array([1e9, 10.0, 1.0, 1.0])
-    G = np.array([[0.0, 0.0, -1.0, -1.0]])
-    h = np.array([-0.999])
-    spec = np.array([0, GARCH, 1, 0, 1, 0, 0], dtype=np.int64)
-    phi = np.array([0.0, 0.1, 0.1, 0.8])
+    y, x, A, c, lo, hi, G, h, spec, phi = warmup_problem()
     starts = np.array([0, 5])
     ends = np.array([55, 60])
     scales = window_scales(y, starts, ends)
