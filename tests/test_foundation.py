@@ -233,3 +233,13 @@ def test_clear_cache_removes_only_kernel_cache_files(tmp_path, monkeypatch):
         (tmp_path / name).write_text("x")
     assert _jit.clear_cache() == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == ["other.f-1.nbi"]
+
+
+def test_readme_python_example_runs(capsys):
+    """The README's Python example runs as written."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    code = readme.split("```python", 1)[1].split("```", 1)[0]
+    exec(compile(code, "README.md", "exec"), {})
+    assert "kupiec" in capsys.readouterr().out
