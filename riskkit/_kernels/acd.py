@@ -48,6 +48,20 @@ def sexp(v: float) -> float:
 
 
 @jit
+def psi_of_level(v: float, model: int) -> tuple[float, float]:
+    """``(psi, log psi)`` from the recursion's level ``v`` (psi itself for the ACD, log psi
+    for the Log-ACDs); ``psi = nan`` flags an invalid level (psi <= 0, or log psi above
+    the exp limit), on which the likelihood is ``-inf``."""
+    if model == ACD:
+        if not v > 0.0:
+            return math.nan, math.nan
+        return v, math.log(v)
+    if v > EXP_MAX:
+        return math.nan, math.nan
+    return math.exp(v), v
+
+
+@jit
 def digamma(x: float) -> float:
     """Digamma function for x > 0 (recurrence to x >= 10, then the asymptotic series)."""
     r = 0.0
@@ -279,16 +293,9 @@ def acd_loglik_grad(
                 for j in range(1, p + 1):
                     acc -= theta[j] * eps[i - j] * D[i - j, c]
             D[i, c] = acc
-        if model == ACD:
-            psi = v
-            if not psi > 0.0:
-                return -np.inf, np.zeros(k)
-            logpsi = math.log(psi)
-        else:
-            if v > EXP_MAX:
-                return -np.inf, np.zeros(k)
-            logpsi = v
-            psi = math.exp(v)
+        psi, logpsi = psi_of_level(v, model)
+        if not psi > 0.0:
+            return -np.inf, np.zeros(k)
         e = x[i] / psi
         eps[i] = e
         g, ege, d1, d2 = innov_derivs(e, logx[i] - logpsi, dist, s1, s2, consts)
@@ -381,16 +388,9 @@ def _loglik_grad11(
         d0 = n0
         d1 = n1
         d2 = n2
-        if model == ACD:
-            psi = v
-            if not psi > 0.0:
-                return -np.inf, np.zeros(k)
-            logpsi = math.log(psi)
-        else:
-            if v > EXP_MAX:
-                return -np.inf, np.zeros(k)
-            logpsi = v
-            psi = math.exp(v)
+        psi, logpsi = psi_of_level(v, model)
+        if not psi > 0.0:
+            return -np.inf, np.zeros(k)
         e = x[i] / psi
         lev_p = v
         eps_p = e

@@ -208,16 +208,27 @@ def terms_skewt(
 
 
 @jit
+def ged_power(w2: float, nu: float) -> tuple[float, float]:
+    """``(log w, w^nu)`` from ``w2 = w^2`` (no square root); ``(0, 0)`` when ``w = 0``.
+
+    The one place the GED's ``|z / lambda|^nu`` is computed (likelihood terms,
+    :func:`ged_powers` and the EGARCH recursion of ``garch_fast``).
+    """
+    if w2 > 0.0:
+        lw = 0.5 * math.log(w2)
+        return lw, math.exp(nu * lw)
+    return 0.0, 0.0
+
+
+@jit
 def terms_ged(
     e: float, inv_s: float, isd: float, p0: float, p1: float, cst: np.ndarray
 ) -> tuple[float, float, float, float, float, float]:
     """:func:`dist_terms` of the GED (``p0 = nu``): ``log f = const - |z / lambda|^nu / 2``,
     with ``log |z / lambda|`` from ``z^2`` (no square root)."""
     nu = p0
-    w2 = e * e * inv_s * cst[5] * cst[5]
-    if w2 > 0.0:
-        lw = 0.5 * math.log(w2)
-        wn = math.exp(nu * lw)
+    lw, wn = ged_power(e * e * inv_s * cst[5] * cst[5], nu)
+    if wn > 0.0:
         gd0 = cst[4] - cst[2] - 0.5 * wn * (lw - nu * cst[2])
         return cst[3] - 0.5 * wn, 1.0, -0.5 * nu * wn, -0.5 * nu * wn / e, gd0, 0.0
     return cst[3], 1.0, 0.0, 0.0, cst[4] - cst[2], 0.0
@@ -238,14 +249,7 @@ def ged_powers(
     """
     for t in range(eps.shape[0]):
         e = eps[t]
-        w2 = e * e * inv_s[t] * ilam * ilam
-        if w2 > 0.0:
-            lwt = 0.5 * math.log(w2)
-            lw[t] = lwt
-            wn[t] = math.exp(nu * lwt)
-        else:
-            lw[t] = 0.0
-            wn[t] = 0.0
+        lw[t], wn[t] = ged_power(e * e * inv_s[t] * ilam * ilam, nu)
 
 
 @jit

@@ -29,6 +29,7 @@ from riskkit._jit import jit, register_warmup
 from riskkit._kernels.distributions import LOG_SQRT_2PI, NORMAL, SKEWT, STUDENT_T
 from riskkit._kernels.garch_dist import (
     dist_consts,
+    ged_power,
     ged_powers,
     terms_ged_pow,
     terms_normal,
@@ -419,14 +420,7 @@ def _egarch_ged(
         v = math.exp(-0.5 * h)
         isd[t] = v
         e = eps[t]
-        w2 = e * e * (v * v) * ilam * ilam
-        if w2 > 0.0:
-            lwt = 0.5 * math.log(w2)
-            lw[t] = lwt
-            wn[t] = math.exp(nu * lwt)
-        else:
-            lw[t] = 0.0
-            wn[t] = 0.0
+        lw[t], wn[t] = ged_power(e * e * (v * v) * ilam * ilam, nu)
         h_prev = h
         z_prev = e * v
     return True
