@@ -104,6 +104,34 @@ def dist_consts(dist: int, p0: float, p1: float) -> np.ndarray:
 
 
 @jit
+def skewt_parts(z: float, eta: float, cst: np.ndarray) -> tuple[float, float, float, float]:
+    """Hansen skew-t pieces shared by :func:`dist_eval` and :func:`terms_skewt`.
+
+    With ``u = (b z + a) / (1 -+ lambda)`` and ``q = 1 + u^2 / (eta - 2)``, returns
+    ``(u^2 / (eta - 2), d log f/dz, d log f/d eta + log(q) / 2, d log f/d lambda)``:
+    the ``log q`` terms are left to the caller, which may not need the log.
+    """
+    b = cst[5]
+    im = cst[11]
+    s = b * z + cst[2]
+    if s < 0.0:
+        invd = cst[9]
+        dd_lam = -1.0
+    else:
+        invd = cst[10]
+        dd_lam = 1.0
+    u = s * invd
+    u2m = u * u * im
+    iq = 1.0 / (1.0 + u2m)
+    k = (eta + 1.0) * u * im * iq  # = -d logf / du
+    du_eta = (z * cst[6] + cst[3]) * invd
+    du_lam = (z * cst[7] + cst[4] - u * dd_lam) * invd
+    gz = -k * b * invd
+    geta = cst[12] + 0.5 * (eta + 1.0) * u2m * im * iq - k * du_eta
+    return u2m, gz, geta, cst[13] - k * du_lam
+
+
+@jit
 def dist_eval(
     z: float, dist: int, p0: float, p1: float, cst: np.ndarray
 ) -> tuple[float, float, float, float]:
@@ -121,29 +149,9 @@ def dist_eval(
         gnu = cst[1] - 0.5 * lq + 0.5 * (nu + 1.0) * r * im * iq
         return logf, gz, gnu, 0.0
     if dist == SKEWT:
-        eta = p0
-        b = cst[5]
-        im = cst[11]
-        s = b * z + cst[2]
-        if s < 0.0:
-            invd = cst[9]
-            dd_lam = -1.0
-        else:
-            invd = cst[10]
-            dd_lam = 1.0
-        u = s * invd
-        u2m = u * u * im
-        qq = 1.0 + u2m
-        lq = math.log(qq)
-        iq = 1.0 / qq
-        logf = cst[8] - 0.5 * (eta + 1.0) * lq
-        k = (eta + 1.0) * u * im * iq  # = -d logf / du
-        du_eta = (z * cst[6] + cst[3]) * invd
-        du_lam = (z * cst[7] + cst[4] - u * dd_lam) * invd
-        gz = -k * b * invd
-        geta = cst[12] - 0.5 * lq + 0.5 * (eta + 1.0) * u2m * im * iq - k * du_eta
-        glam = cst[13] - k * du_lam
-        return logf, gz, geta, glam
+        u2m, gz, geta, glam = skewt_parts(z, p0, cst)
+        lq = math.log(1.0 + u2m)
+        return cst[8] - 0.5 * (p0 + 1.0) * lq, gz, geta - 0.5 * lq, glam
     # GED
     nu = p0
     w = abs(z) * cst[5]
@@ -186,25 +194,8 @@ def terms_skewt(
 ) -> tuple[float, float, float, float, float, float]:
     """:func:`dist_terms` of Hansen's skew-t (``p0 = eta``, ``p1 = lambda``; reads ``isd``)."""
     z = e * isd
-    eta = p0
-    b = cst[5]
-    im = cst[11]
-    s = b * z + cst[2]
-    if s < 0.0:
-        invd = cst[9]
-        dd_lam = -1.0
-    else:
-        invd = cst[10]
-        dd_lam = 1.0
-    u = s * invd
-    u2m = u * u * im
-    iq = 1.0 / (1.0 + u2m)
-    k = (eta + 1.0) * u * im * iq  # = -d logf / du
-    du_eta = (z * cst[6] + cst[3]) * invd
-    du_lam = (z * cst[7] + cst[4] - u * dd_lam) * invd
-    gz = -k * b * invd
-    geta = cst[12] + 0.5 * (eta + 1.0) * u2m * im * iq - k * du_eta
-    return cst[8], 1.0 + u2m, gz * z, gz * isd, geta, cst[13] - k * du_lam
+    u2m, gz, geta, glam = skewt_parts(z, p0, cst)
+    return cst[8], 1.0 + u2m, gz * z, gz * isd, geta, glam
 
 
 @jit
